@@ -1,0 +1,51 @@
+{
+  "targets": [
+    {
+      "target_name": "sharedctypes",
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "sources": [
+        "native/binding.cc",
+        "native/errors.cc",
+        "native/segment.cc",
+        "native/lock.cc",
+        "native/shm_common.cc",
+        "native/mutex_common.cc"
+      ],
+      "conditions": [
+        ["OS=='win'", {
+          "sources": ["native/shm_win.cc", "native/mutex_win.cc"],
+          "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX"],
+          "msvs_settings": {
+            "VCCLCompilerTool": {
+              "AdditionalOptions": ["/std:c++17", "/sdl", "/guard:cf", "/W4", "/WX"]
+            },
+            "VCLinkerTool": { "AdditionalOptions": ["/guard:cf"] }
+          }
+        }, {
+          "sources": ["native/shm_posix.cc", "native/mutex_posix.cc"],
+          "cflags_cc": [
+            "-std=c++17", "-Wall", "-Wextra", "-Werror",
+            "-fvisibility=hidden", "-fstack-protector-strong"
+          ]
+        }],
+        ["OS=='linux'", {
+          "libraries": ["-lpthread", "-lrt"]
+        }],
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "MACOSX_DEPLOYMENT_TARGET": "11.0",
+            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong"]
+          }
+        }]
+      ],
+      "configurations": {
+        "Release": { "defines": ["NDEBUG"] }
+      }
+    }
+  ]
+}

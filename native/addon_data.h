@@ -1,0 +1,21 @@
+// Per-environment state of the addon (one per main thread or worker).
+#pragma once
+
+#include <napi.h>
+
+namespace sct {
+
+struct AddonData {
+  Napi::FunctionReference segment_ctor;
+  Napi::FunctionReference lock_ctor;
+};
+
+// Tags let us refuse a foreign object passed where ours is expected.
+extern const napi_type_tag kSegmentTag;
+extern const napi_type_tag kLockTag;
+
+// Reads a JS number that must be an integer in [min, max] (both <= 2^53).
+double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what, double min,
+                  double max);
+
+}  // namespace sct

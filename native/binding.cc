@@ -1,0 +1,26 @@
+// Addon entry point: registers the JS classes and nothing else.
+#include <napi.h>
+
+#include "addon_data.h"
+#include "lock.h"
+#include "segment.h"
+
+namespace sct {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);  // deleted with the environment
+  Napi::Function segment = Segment::Define(env);
+  Napi::Function lock = NativeLock::Define(env);
+  data->segment_ctor = Napi::Persistent(segment);
+  data->lock_ctor = Napi::Persistent(lock);
+  exports.Set("Segment", segment);
+  exports.Set("NativeLock", lock);
+  return exports;
+}
+
+}  // namespace sct
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return sct::Init(env, exports); }
+
+NODE_API_MODULE(sharedctypes, InitAddon)

@@ -1,0 +1,105 @@
+// JS errors for native failures.
+#include "errors.h"
+
+#include <cstring>
+
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#endif
+
+namespace sct {
+namespace {
+
+#ifdef _WIN32
+std::string OsMessage(int err) {
+  char buf[512];
+  DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
+                           static_cast<DWORD>(err), 0, buf, sizeof(buf), nullptr);
+  while (n > 0 && (buf[n - 1] == '\r' || buf[n - 1] == '\n' || buf[n - 1] == '.')) --n;
+  return n == 0 ? "Windows error " + std::to_string(err) : std::string(buf, n);
+}
+#else
+// strerror_r comes in two flavours (GNU returns the text, XSI fills the
+// buffer); overloads pick whichever this libc declared.
+inline const char* Pick(int rc, const char* buf) { return rc == 0 ? buf : "unknown error"; }
+inline const char* Pick(const char* text, const char*) { return text; }
+
+std::string OsMessage(int err) {
+  char buf[256];
+  buf[0] = '\0';
+  return Pick(strerror_r(err, buf, sizeof(buf)), buf);
+}
+#endif
+
+bool IsRangeKind(ErrorKind kind) { return kind == ErrorKind::kShmOutOfBounds; }
+
+}  // namespace
+
+const char* CodeFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kOk: return "ERR_OK";
+    case ErrorKind::kShmExists: return "ERR_SHM_EXISTS";
+    case ErrorKind::kShmNotFound: return "ERR_SHM_NOT_FOUND";
+    case ErrorKind::kShmPermission: return "ERR_SHM_PERMISSION";
+    case ErrorKind::kShmNoSpace: return "ERR_SHM_NO_SPACE";
+    case ErrorKind::kShmInvalidName: return "ERR_SHM_INVALID_NAME";
+    case ErrorKind::kShmClosed: return "ERR_SHM_CLOSED";
+    case ErrorKind::kShmOutOfBounds: return "ERR_OUT_OF_RANGE";
+    case ErrorKind::kShmSystem: return "ERR_SHM_SYSTEM";
+    case ErrorKind::kLockNotOwner: return "ERR_LOCK_NOT_OWNER";
+    case ErrorKind::kLockDeadlock: return "ERR_LOCK_DEADLOCK";
+    case ErrorKind::kLockNotRecoverable: return "ERR_LOCK_NOT_RECOVERABLE";
+    case ErrorKind::kLockInvalid: return "ERR_LOCK_INVALID";
+    case ErrorKind::kLockSystem: return "ERR_LOCK_SYSTEM";
+    case ErrorKind::kInvalidArgument: return "ERR_INVALID_ARG_VALUE";
+  }
+  return "ERR_SHM_SYSTEM";
+}
+
+void ThrowStatus(Napi::Env env, const Status& st, const std::string& context) {
+  std::string message = context;
+  if (st.os_error != 0) {
+    message += ": ";
+    message += OsMessage(st.os_error);
+    if (st.syscall != nullptr) {
+      message += " (";
+      message += st.syscall;
+      message += ")";
+    }
+  } else if (st.detail != nullptr) {
+    message += ": ";
+    message += st.detail;
+  }
+  Napi::Error error = IsRangeKind(st.kind) ? Napi::RangeError::New(env, message)
+                      : st.kind == ErrorKind::kInvalidArgument
+                          ? Napi::TypeError::New(env, message)
+                          : Napi::Error::New(env, message);
+  Napi::Object obj = error.Value();
+  obj.Set("code", Napi::String::New(env, CodeFor(st.kind)));
+  if (st.os_error != 0) {
+#ifdef _WIN32
+    obj.Set("errno", Napi::Number::New(env, st.os_error));
+#else
+    obj.Set("errno", Napi::Number::New(env, -st.os_error));  // libuv's sign, as Node's own errors
+#endif
+    if (st.syscall != nullptr) obj.Set("syscall", Napi::String::New(env, st.syscall));
+  }
+  throw error;
+}
+
+void ThrowTypeError(Napi::Env env, const char* code, const std::string& message) {
+  Napi::TypeError error = Napi::TypeError::New(env, message);
+  error.Value().Set("code", Napi::String::New(env, code));
+  throw error;
+}
+
+void ThrowRangeError(Napi::Env env, const char* code, const std::string& message) {
+  Napi::RangeError error = Napi::RangeError::New(env, message);
+  error.Value().Set("code", Napi::String::New(env, code));
+  throw error;
+}
+
+}  // namespace sct

@@ -1,0 +1,83 @@
+// Process-shared, robust mutexes living in a fixed-size region inside a
+// segment. Implemented per OS in mutex_posix.cc and mutex_win.cc. The region
+// is shared (and so untrusted) memory; a Mutex object is this thread's handle.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "status.h"
+
+namespace sct {
+
+// Bytes and alignment a lock needs inside a segment; the TS layout reserves
+// exactly this (kept in one place, exported to JS).
+constexpr size_t kLockRegionSize = 128;
+constexpr size_t kLockRegionAlign = 64;
+
+enum class LockKind : uint32_t { kPlain = 1, kRecursive = 2 };
+
+enum class Acquired {
+  kYes,        // acquired normally
+  kOwnerDied,  // acquired, but the previous holder died holding it
+  kNo,         // try failed / timed out
+};
+
+// Shared bookkeeping at the start of every lock region. Only the holder
+// writes depth and owner; `recovered` carries an owner death found by a
+// locked() probe over to the next acquirer so the event is never hidden.
+struct LockHeader {
+  uint32_t magic;
+  uint32_t kind;
+  uint32_t depth;
+  uint32_t recovered;
+  uint64_t owner;  // (pid << 32) | thread id of the holder, 0 when free
+  uint64_t reserved;
+};
+constexpr uint32_t kLockMagic = 0x4c544353;  // "SCTL"
+constexpr size_t kLockImplOffset = 32;        // OS object follows the header
+
+// Atomic access to fields of shared memory that other processes write.
+template <typename T>
+inline std::atomic<T>* AtomicAt(T* p) {
+  static_assert(sizeof(std::atomic<T>) == sizeof(T) && std::atomic<T>::is_always_lock_free,
+                "lock header fields must be lock-free atomics");
+  return reinterpret_cast<std::atomic<T>*>(p);
+}
+
+// True when owner death is detected on this platform (false on macOS).
+bool RobustLocksSupported();
+
+// Identity of the calling thread, as stored in LockHeader::owner.
+uint64_t SelfId();
+
+class Mutex {
+ public:
+  explicit Mutex(void* region) : region_(region) {}
+  ~Mutex();
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  // Writes a fresh lock into the region (the creator does this once).
+  Status Init(LockKind kind);
+  // timeout_ms < 0: block; == 0: try; > 0: wait at most that long.
+  Status Lock(double timeout_ms, Acquired* out);
+  Status Unlock();
+  // Held by anyone (including this thread)? A probe, racy by nature.
+  Status IsLocked(bool* out);
+  // Depth of this thread's hold (0 if not the holder).
+  uint32_t HeldDepth() const;
+
+ private:
+  LockHeader* header() const { return static_cast<LockHeader*>(region_); }
+  Status CheckInitialised() const;
+
+  void* region_;
+#ifdef _WIN32
+  Status OpenHandle();
+  void* handle_ = nullptr;  // named mutex HANDLE, opened on first use
+#endif
+};
+
+}  // namespace sct

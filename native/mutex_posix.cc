@@ -1,0 +1,205 @@
+// POSIX locks: pthread mutexes with PTHREAD_PROCESS_SHARED and, where the
+// platform has them, PTHREAD_MUTEX_ROBUST. Plain locks are ERRORCHECK so a
+// thread re-locking its own lock gets EDEADLK instead of hanging forever.
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include <new>
+
+#include "mutex.h"
+
+// glibc declares PTHREAD_MUTEX_ROBUST as an enum constant, so `#ifdef` on it
+// is always false there. Decide by platform: only macOS lacks robust mutexes.
+#if defined(__APPLE__)
+#define SCT_ROBUST 0
+#else
+#define SCT_ROBUST 1
+#endif
+
+namespace sct {
+namespace {
+
+static_assert(kLockImplOffset + sizeof(pthread_mutex_t) <= kLockRegionSize,
+              "pthread_mutex_t does not fit the lock region");
+static_assert(sizeof(LockHeader) <= kLockImplOffset, "lock header overlaps the mutex");
+
+pthread_mutex_t* Impl(void* region) {
+  return reinterpret_cast<pthread_mutex_t*>(static_cast<char*>(region) + kLockImplOffset);
+}
+
+Status LockFailure(int err, const char* call) {
+  switch (err) {
+    case EPERM: return Status::Os(ErrorKind::kLockNotOwner, err, call);
+    case EDEADLK: return Status::Os(ErrorKind::kLockDeadlock, err, call);
+#if SCT_ROBUST
+    case ENOTRECOVERABLE: return Status::Os(ErrorKind::kLockNotRecoverable, err, call);
+#endif
+    case EINVAL: return Status::Os(ErrorKind::kLockInvalid, err, call);
+    default: return Status::Os(ErrorKind::kLockSystem, err, call);
+  }
+}
+
+void AddMs(struct timespec* ts, double ms) {
+  const double whole = static_cast<double>(static_cast<long long>(ms / 1000.0));
+  ts->tv_sec += static_cast<time_t>(whole);
+  ts->tv_nsec += static_cast<long>((ms - whole * 1000.0) * 1e6);
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec += 1;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+#if defined(__APPLE__)
+// macOS has no pthread_mutex_timedlock: poll with a short sleep.
+int TimedLock(pthread_mutex_t* m, double ms) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  struct timespec deadline = now;
+  AddMs(&deadline, ms);
+  for (;;) {
+    int rc = pthread_mutex_trylock(m);
+    if (rc != EBUSY) return rc;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+      return ETIMEDOUT;
+    struct timespec pause = {0, 200000};  // 0.2 ms
+    nanosleep(&pause, nullptr);
+  }
+}
+#else
+int TimedLock(pthread_mutex_t* m, double ms) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
+  // A monotonic deadline is immune to wall-clock jumps.
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  AddMs(&deadline, ms);
+  return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &deadline);
+#else
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  AddMs(&deadline, ms);
+  return pthread_mutex_timedlock(m, &deadline);
+#endif
+}
+#endif
+
+}  // namespace
+
+bool RobustLocksSupported() { return SCT_ROBUST != 0; }
+
+Mutex::~Mutex() = default;
+
+Status Mutex::Init(LockKind kind) {
+  LockHeader* h = header();
+  AtomicAt(&h->magic)->store(0, std::memory_order_relaxed);
+  pthread_mutexattr_t attr;
+  int rc = pthread_mutexattr_init(&attr);
+  if (rc != 0) return LockFailure(rc, "pthread_mutexattr_init");
+  rc = pthread_mutexattr_settype(
+      &attr, kind == LockKind::kRecursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_ERRORCHECK);
+  if (rc == 0) rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+#if SCT_ROBUST
+  if (rc == 0) rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+#endif
+  if (rc == 0) rc = pthread_mutex_init(Impl(region_), &attr);
+  pthread_mutexattr_destroy(&attr);
+  if (rc != 0) return LockFailure(rc, "pthread_mutex_init");
+  h->kind = static_cast<uint32_t>(kind);
+  h->depth = 0;
+  h->recovered = 0;
+  h->owner = 0;
+  h->reserved = 0;
+  // Publish last: a peer that sees the magic sees a complete mutex.
+  AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status Mutex::Lock(double timeout_ms, Acquired* out) {
+  Status valid = CheckInitialised();
+  if (!valid.ok()) return valid;
+  pthread_mutex_t* m = Impl(region_);
+  int rc;
+  const char* call;
+  if (timeout_ms < 0) {
+    rc = pthread_mutex_lock(m);
+    call = "pthread_mutex_lock";
+  } else if (timeout_ms == 0) {
+    rc = pthread_mutex_trylock(m);
+    call = "pthread_mutex_trylock";
+  } else {
+    rc = TimedLock(m, timeout_ms);
+    call = "pthread_mutex_timedlock";
+  }
+  LockHeader* h = header();
+  bool owner_died = false;
+  // A plain lock tried by its own holder is simply busy; blocking on it
+  // would never end, so that case stays an EDEADLK error below.
+  if (rc == EBUSY || rc == ETIMEDOUT || (rc == EDEADLK && timeout_ms == 0)) {
+    *out = Acquired::kNo;
+    return Status::Ok();
+  }
+#if SCT_ROBUST
+  if (rc == EOWNERDEAD) {
+    rc = pthread_mutex_consistent(m);
+    if (rc != 0) return LockFailure(rc, "pthread_mutex_consistent");
+    h->depth = 0;  // the dead holder's depth is meaningless now
+    owner_died = true;
+  }
+#endif
+  if (rc != 0) return LockFailure(rc, call);
+  if (h->recovered != 0) {
+    h->recovered = 0;
+    owner_died = true;
+  }
+  h->depth += 1;
+  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
+  *out = owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+  return Status::Ok();
+}
+
+Status Mutex::Unlock() {
+  Status valid = CheckInitialised();
+  if (!valid.ok()) return valid;
+  LockHeader* h = header();
+  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) != SelfId() || h->depth == 0)
+    return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
+  const uint32_t depth = h->depth - 1;
+  h->depth = depth;
+  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  int rc = pthread_mutex_unlock(Impl(region_));
+  if (rc != 0) return LockFailure(rc, "pthread_mutex_unlock");
+  return Status::Ok();
+}
+
+Status Mutex::IsLocked(bool* out) {
+  Status valid = CheckInitialised();
+  if (!valid.ok()) return valid;
+  LockHeader* h = header();
+  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0) {
+    *out = true;
+    return Status::Ok();
+  }
+  pthread_mutex_t* m = Impl(region_);
+  int rc = pthread_mutex_trylock(m);
+  if (rc == EBUSY) {
+    *out = true;
+    return Status::Ok();
+  }
+#if SCT_ROBUST
+  if (rc == EOWNERDEAD) {
+    rc = pthread_mutex_consistent(m);
+    if (rc != 0) return LockFailure(rc, "pthread_mutex_consistent");
+    h->depth = 0;
+    h->owner = 0;
+    h->recovered = 1;  // the next acquirer must still hear of the death
+  }
+#endif
+  if (rc != 0) return LockFailure(rc, "pthread_mutex_trylock");
+  pthread_mutex_unlock(m);
+  *out = false;
+  return Status::Ok();
+}
+
+}  // namespace sct

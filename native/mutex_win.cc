@@ -1,0 +1,156 @@
+// Windows locks: a named kernel mutex per lock region. The region stores the
+// mutex's name; each process opens its own handle on first use. Windows
+// mutexes are always recursive, so plain locks refuse re-entry themselves;
+// WAIT_ABANDONED is Windows' owner-died signal.
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#define _CRT_RAND_S
+#include <stdlib.h>
+#include <windows.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "mutex.h"
+#include "win_util.h"
+
+namespace sct {
+namespace {
+
+constexpr size_t kNameBytes = 64;
+static_assert(kLockImplOffset + kNameBytes <= kLockRegionSize, "mutex name does not fit");
+
+char* NameField(void* region) { return static_cast<char*>(region) + kLockImplOffset; }
+
+Status WinFailure(ErrorKind kind, const char* call) {
+  return Status::Os(kind, static_cast<int>(GetLastError()), call);
+}
+
+}  // namespace
+
+bool RobustLocksSupported() { return true; }
+
+Mutex::~Mutex() {
+  if (handle_ != nullptr) CloseHandle(static_cast<HANDLE>(handle_));
+}
+
+Status Mutex::OpenHandle() {
+  if (handle_ != nullptr) return Status::Ok();
+  // Copy out of shared memory and force termination: a peer may have
+  // scribbled over the name.
+  char raw[kNameBytes];
+  std::memcpy(raw, NameField(region_), kNameBytes);
+  raw[kNameBytes - 1] = '\0';
+  std::wstring wide;
+  if (!Utf8ToWide(std::string("Local\\") + raw, &wide))
+    return Status::Lib(ErrorKind::kLockInvalid, "lock name is not valid UTF-8");
+  HANDLE h = CreateMutexW(nullptr, FALSE, wide.c_str());
+  if (h == nullptr) return WinFailure(ErrorKind::kLockSystem, "CreateMutexW");
+  handle_ = h;
+  return Status::Ok();
+}
+
+Status Mutex::Init(LockKind kind) {
+  LockHeader* h = header();
+  AtomicAt(&h->magic)->store(0, std::memory_order_relaxed);
+  unsigned int a = 0, b = 0, c = 0, d = 0;
+  if (rand_s(&a) != 0 || rand_s(&b) != 0 || rand_s(&c) != 0 || rand_s(&d) != 0)
+    return Status::Lib(ErrorKind::kLockSystem, "rand_s failed");
+  char name[kNameBytes];
+  std::snprintf(name, sizeof(name), "sharedctypes.lock.%08x%08x%08x%08x", a, b, c, d);
+  std::memcpy(NameField(region_), name, kNameBytes);
+  h->kind = static_cast<uint32_t>(kind);
+  h->depth = 0;
+  h->recovered = 0;
+  h->owner = 0;
+  h->reserved = 0;
+  AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+  // The creator holds a handle so the kernel object exists from now on.
+  return OpenHandle();
+}
+
+Status Mutex::Lock(double timeout_ms, Acquired* out) {
+  Status st = CheckInitialised();
+  if (!st.ok()) return st;
+  st = OpenHandle();
+  if (!st.ok()) return st;
+  LockHeader* h = header();
+  const bool mine = AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0;
+  if (mine && h->kind == static_cast<uint32_t>(LockKind::kPlain)) {
+    if (timeout_ms == 0) {
+      *out = Acquired::kNo;
+      return Status::Ok();
+    }
+    return Status::Lib(ErrorKind::kLockDeadlock, "this thread already holds the lock");
+  }
+  DWORD wait = timeout_ms < 0 ? INFINITE
+               : timeout_ms >= 4294967294.0 ? 4294967294u
+                                             : static_cast<DWORD>(timeout_ms + 0.999);
+  DWORD rc = WaitForSingleObject(static_cast<HANDLE>(handle_), wait);
+  bool owner_died = false;
+  if (rc == WAIT_TIMEOUT) {
+    *out = Acquired::kNo;
+    return Status::Ok();
+  }
+  if (rc == WAIT_ABANDONED) {
+    h->depth = 0;
+    owner_died = true;
+  } else if (rc != WAIT_OBJECT_0) {
+    return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
+  }
+  if (h->recovered != 0) {
+    h->recovered = 0;
+    owner_died = true;
+  }
+  h->depth += 1;
+  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
+  *out = owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+  return Status::Ok();
+}
+
+Status Mutex::Unlock() {
+  Status st = CheckInitialised();
+  if (!st.ok()) return st;
+  st = OpenHandle();
+  if (!st.ok()) return st;
+  LockHeader* h = header();
+  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) != SelfId() || h->depth == 0)
+    return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
+  const uint32_t depth = h->depth - 1;
+  h->depth = depth;
+  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  if (!ReleaseMutex(static_cast<HANDLE>(handle_)))
+    return WinFailure(ErrorKind::kLockNotOwner, "ReleaseMutex");
+  return Status::Ok();
+}
+
+Status Mutex::IsLocked(bool* out) {
+  Status st = CheckInitialised();
+  if (!st.ok()) return st;
+  st = OpenHandle();
+  if (!st.ok()) return st;
+  LockHeader* h = header();
+  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0) {
+    *out = true;
+    return Status::Ok();
+  }
+  DWORD rc = WaitForSingleObject(static_cast<HANDLE>(handle_), 0);
+  if (rc == WAIT_TIMEOUT) {
+    *out = true;
+    return Status::Ok();
+  }
+  if (rc == WAIT_ABANDONED) {
+    h->depth = 0;
+    h->owner = 0;
+    h->recovered = 1;
+  } else if (rc != WAIT_OBJECT_0) {
+    return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
+  }
+  ReleaseMutex(static_cast<HANDLE>(handle_));
+  *out = false;
+  return Status::Ok();
+}
+
+}  // namespace sct

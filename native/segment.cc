@@ -1,0 +1,192 @@
+// Glue for segments: argument checks, the external ArrayBuffer, close().
+#include "segment.h"
+
+#include <cmath>
+
+#include "addon_data.h"
+#include "errors.h"
+
+namespace sct {
+
+const napi_type_tag kSegmentTag = {0x5a3c1e0f9b2d4c71ULL, 0x8e6f20d4a1b3c597ULL};
+
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+std::string NameArg(const Napi::CallbackInfo& info, size_t index) {
+  if (info.Length() <= index || !info[index].IsString())
+    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "segment name must be a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+void CleanupHook(void* arg);
+
+}  // namespace
+
+double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what, double min,
+                  double max) {
+  if (info.Length() <= index || !info[index].IsNumber())
+    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(what) + " must be a number");
+  const double v = info[index].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v) || std::floor(v) != v || v < min || v > max)
+    ThrowRangeError(info.Env(), "ERR_OUT_OF_RANGE",
+                    std::string(what) + " is out of range or not an integer");
+  return v;
+}
+
+Napi::Function Segment::Define(Napi::Env env) {
+  return DefineClass(env, "Segment",
+                     {
+                         StaticMethod<&Segment::Create>("create"),
+                         StaticMethod<&Segment::Open>("open"),
+                         StaticMethod<&Segment::Unlink>("unlink"),
+                         InstanceMethod<&Segment::Buffer>("buffer"),
+                         InstanceMethod<&Segment::Close>("close"),
+                         InstanceAccessor<&Segment::GetSize>("size"),
+                         InstanceAccessor<&Segment::GetClosed>("closed"),
+                         InstanceAccessor<&Segment::GetName>("name"),
+                     });
+}
+
+Segment* Segment::FromValue(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kSegmentTag))
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "expected a Segment");
+  return Segment::Unwrap(value.As<Napi::Object>());
+}
+
+// Only Wrap() may construct: it passes the mapping as an External.
+Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsExternal() || !info[1].IsString())
+    ThrowTypeError(env, "ERR_ILLEGAL_CONSTRUCTOR", "use Segment.create() or Segment.open()");
+  const Mapping* m = info[0].As<Napi::External<Mapping>>().Data();
+  mapping_ = new MappingRef(*m);
+  name_ = info[1].As<Napi::String>().Utf8Value();
+  info.This().As<Napi::Object>().TypeTag(&kSegmentTag);
+  if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) cleanup_registered_ = true;
+}
+
+Segment::~Segment() {
+  if (cleanup_registered_) napi_remove_env_cleanup_hook(Env(), CleanupHook, this);
+  // The ArrayBuffer may outlive us and keeps its own reference.
+  if (mapping_ != nullptr) mapping_->Release();
+}
+
+namespace {
+void CleanupHook(void* arg) {
+  // The environment is going away (process exit or worker end): unmap now.
+  // No JS runs after this, so no view can touch the memory.
+  auto* self = static_cast<Segment*>(arg);
+  if (self->mapping() != nullptr) self->mapping()->Unmap();
+}
+}  // namespace
+
+Napi::Value Segment::Wrap(Napi::Env env, const std::string& name, const Mapping& m) {
+  Mapping copy = m;
+  AddonData* data = env.GetInstanceData<AddonData>();
+  try {
+    return data->segment_ctor.New(
+        {Napi::External<Mapping>::New(env, &copy), Napi::String::New(env, name)});
+  } catch (...) {
+    // Construction failed before the mapping was owned: do not leak it.
+    ShmUnmap(&copy);
+    throw;
+  }
+}
+
+Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = NameArg(info, 0);
+  const double size = IntegerArg(info, 1, "size", 1, kMaxSafeInteger);
+  const double mode = info.Length() > 2 && !info[2].IsUndefined()
+                          ? IntegerArg(info, 2, "mode", 0, 0777)
+                          : 0600;
+  bool reserve = true;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    if (!info[3].IsBoolean())
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "reserve must be a boolean");
+    reserve = info[3].As<Napi::Boolean>().Value();
+  }
+  if (size > static_cast<double>(SIZE_MAX))
+    ThrowStatus(env, Status::Lib(ErrorKind::kShmNoSpace, "size exceeds the address space"),
+                "cannot create segment '" + name + "'");
+  Mapping m;
+  Status st = ShmCreate(name, static_cast<size_t>(size), static_cast<unsigned>(mode), reserve, &m);
+  if (!st.ok()) ThrowStatus(env, st, "cannot create segment '" + name + "'");
+  return Wrap(env, name, m);
+}
+
+Napi::Value Segment::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = NameArg(info, 0);
+  Mapping m;
+  Status st = ShmOpen(name, &m);
+  if (!st.ok()) ThrowStatus(env, st, "cannot open segment '" + name + "'");
+  return Wrap(env, name, m);
+}
+
+Napi::Value Segment::Unlink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = NameArg(info, 0);
+  Status st = ShmUnlink(name);
+  if (!st.ok()) ThrowStatus(env, st, "cannot unlink segment '" + name + "'");
+  return env.Undefined();
+}
+
+Napi::Value Segment::Buffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (mapping_->closed())
+    ThrowStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment was closed"),
+                "segment '" + name_ + "'");
+  if (!buffer_.IsEmpty()) {
+    Napi::ArrayBuffer existing = buffer_.Value();
+    if (!existing.IsEmpty()) return existing;
+  }
+  Napi::ArrayBuffer ab;
+  if (mapping_->size() == 0) {
+    ab = Napi::ArrayBuffer::New(env, 0);
+  } else {
+    mapping_->Retain();  // released by the ArrayBuffer's finalizer
+    MappingRef* ref = mapping_;
+    try {
+      ab = Napi::ArrayBuffer::New(env, ref->data(), ref->size(),
+                                  [](Napi::Env, void*, MappingRef* r) { r->Release(); }, ref);
+    } catch (...) {
+      ref->Release();
+      throw;
+    }
+  }
+  buffer_ = Napi::Weak(ab);
+  return ab;
+}
+
+void Segment::CloseNow() {
+  if (mapping_->closed()) return;
+  // Detach first: a live view must not outlive the mapping.
+  if (!buffer_.IsEmpty()) {
+    Napi::ArrayBuffer ab = buffer_.Value();
+    if (!ab.IsEmpty() && !ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
+    buffer_.Reset();
+  }
+  mapping_->Unmap();
+}
+
+Napi::Value Segment::Close(const Napi::CallbackInfo& info) {
+  CloseNow();
+  return info.Env().Undefined();
+}
+
+Napi::Value Segment::GetSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(mapping_->closed() ? 0 : mapping_->size()));
+}
+
+Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), mapping_->closed());
+}
+
+Napi::Value Segment::GetName(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), name_);
+}
+
+}  // namespace sct

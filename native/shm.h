@@ -1,0 +1,46 @@
+// Named shared-memory segments: the portable interface implemented once per OS
+// (shm_posix.cc, shm_win.cc). Pure C++; no Node-API here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "status.h"
+
+namespace sct {
+
+struct Mapping {
+  void* addr = nullptr;
+  size_t size = 0;
+#ifdef _WIN32
+  void* handle = nullptr;  // file-mapping HANDLE; the object lives while one is open
+#endif
+};
+
+// Longest accepted name, in bytes, without the leading slash.
+#if defined(__APPLE__)
+constexpr size_t kMaxNameBytes = 30;   // PSHMNAMLEN is 31 including the '/'
+#else
+constexpr size_t kMaxNameBytes = 200;
+#endif
+
+// Checks a user-visible name (no leading slash): non-empty, no '/', no NUL,
+// at most kMaxNameBytes. Returns kShmInvalidName otherwise.
+Status ValidateName(const std::string& name);
+
+// Creates a new segment exclusively. With `reserve`, the memory is committed
+// now so that an oversized request fails here with kShmNoSpace instead of a
+// SIGBUS at first touch. On failure nothing is left behind.
+Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reserve, Mapping* out);
+
+// Opens and maps an existing segment with its current size. A zero-length
+// segment yields a Mapping with addr == nullptr and size == 0.
+Status ShmOpen(const std::string& name, Mapping* out);
+
+// Unmaps; safe to call on an empty Mapping.
+void ShmUnmap(Mapping* m);
+
+// Removes the name; existing mappings stay valid.
+Status ShmUnlink(const std::string& name);
+
+}  // namespace sct

@@ -1,4 +1,4 @@
-// Windows segments: pagefile-backed file mappings in the session's Local\
+// Windows segments: pagefile-backed file mappings in the session's "Local"
 // namespace. A mapping object lives while any process holds a handle, so
 // "unlink" has nothing to remove; SPEC documents the difference.
 #ifndef WIN32_LEAN_AND_MEAN

@@ -1,0 +1,47 @@
+// Segment names: validation of user names and unguessable generated ones.
+import { randomBytes } from 'crypto';
+import { SharedCtypesError, typeError } from '../errors';
+
+/** Longest name in bytes, without the leading slash (macOS: 31 with the slash). */
+export const MAX_NAME_BYTES = process.platform === 'darwin' ? 30 : 200;
+
+/** Prefix of every name this library generates. */
+export const AUTO_PREFIX = 'sct-';
+
+/**
+ * Normalises a user-given name (a leading slash is accepted and dropped) and
+ * checks it, with a message a user can act on.
+ */
+export function normalizeName(name: unknown): string {
+  if (typeof name !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `name must be a string, got ${typeof name}`);
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  const invalid = (why: string): SharedCtypesError =>
+    new SharedCtypesError('ERR_SHM_INVALID_NAME', `invalid segment name ${JSON.stringify(name)}: ${why}`);
+  if (bare.length === 0) throw invalid('it is empty');
+  if (/[/\\\0]/.test(bare)) throw invalid("it must not contain '/', '\\' or NUL");
+  if (bare === '.' || bare === '..') throw invalid("it must not be '.' or '..'");
+  const bytes = Buffer.byteLength(bare, 'utf8');
+  if (bytes > MAX_NAME_BYTES) throw invalid(`it is ${bytes} bytes long; the limit on ${process.platform} is ${MAX_NAME_BYTES}`);
+  return bare;
+}
+
+/**
+ * A fresh name with 80 random bits: 'sct-' + 16 base32 characters = 20 bytes,
+ * inside macOS's limit and unguessable by other users.
+ */
+export function randomName(prefix: string = AUTO_PREFIX): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const bytes = randomBytes(10);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return prefix + out;
+}

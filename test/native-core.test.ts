@@ -1,0 +1,304 @@
+// Native core across real processes: shared bytes, exact locked counting,
+// owner death, try/timed locking, close, and clean errors for bad segments.
+import fs from 'fs';
+import { NativeLock, Segment, LockResult } from '../dist/native';
+import { SharedSegment } from '../dist/segment/segment';
+import { LockKindCode, SegmentKind } from '../dist/segment/header';
+import { exitOf, forkFixture, killAll } from './helpers/processes';
+import { testName } from './helpers/names';
+
+afterEach(killAll);
+
+function makeSegment(tag: string, payloadSize: number, lock = LockKindCode.None): SharedSegment {
+  return SharedSegment.create({ name: testName(tag), kind: SegmentKind.Object, payloadSize, meta: { kind: 'raw' }, lock });
+}
+
+function peer(op: string, seg: SharedSegment, extra: Record<string, unknown> = {}) {
+  return forkFixture('segment-peer.js', [JSON.stringify({ op, name: seg.name, ...extra })]);
+}
+
+function expectCode(fn: () => unknown, code: string): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  // Native errors come from another realm than jest's sandbox: compare by tag.
+  expect(Object.prototype.toString.call(thrown)).toBe('[object Error]');
+  expect((thrown as { code?: string }).code).toBe(code);
+}
+
+describe('segments across processes', () => {
+  test('a forked child sees the parent bytes and the parent sees the child writes', async () => {
+    const seg = makeSegment('exchange', 64 * 1024);
+    try {
+      const bytes = seg.payload();
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 251;
+      const child = peer('exchange', seg);
+      expect(await child.next()).toEqual({ type: 'done', sawParent: true });
+      expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+      let ok = true;
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] !== (i * 13) % 241) ok = false;
+      expect(ok).toBe(true);
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('2 processes x 200,000 locked increments end at exactly 400,000', async () => {
+    const seg = makeSegment('count', 8, LockKindCode.Lock);
+    try {
+      const a = peer('increment', seg, { count: 200000 });
+      const b = peer('increment', seg, { count: 200000 });
+      await Promise.all([a.next(), b.next()]);
+      a.send({ type: 'go' });
+      b.send({ type: 'go' });
+      await Promise.all([a.next(), b.next()]);
+      expect(await exitOf(a)).toEqual({ code: 0, signal: null });
+      expect(await exitOf(b)).toEqual({ code: 0, signal: null });
+      expect(new Int32Array(seg.buffer, seg.header.headerSize, 1)[0]).toBe(400000);
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+});
+
+describe('robust locks', () => {
+  test.each([
+    ['plain', LockKindCode.Lock, 1],
+    ['recursive', LockKindCode.RLock, 3],
+  ])('a %s lock whose holder is SIGKILLed is recovered with owner-died', async (_kind, kind, depth) => {
+    const seg = makeSegment('ownerdead', 8, kind);
+    try {
+      const holder = peer('hold', seg, { depth });
+      expect(await holder.next()).toEqual({ type: 'locked', depth });
+      holder.child.kill('SIGKILL');
+      expect(await exitOf(holder)).toEqual({ code: null, signal: 'SIGKILL' });
+      const lock = seg.inlineLock();
+      const started = Date.now();
+      expect(lock.lock(1000)).toBe(LockResult.OwnerDied);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(lock.depth()).toBe(1);
+      lock.unlock();
+      // Works normally afterwards, and the death is reported only once.
+      expect(lock.lock(1000)).toBe(LockResult.Acquired);
+      expect(lock.locked()).toBe(true);
+      lock.unlock();
+      expect(lock.locked()).toBe(false);
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('a death found by locked() is still reported to the next acquirer', async () => {
+    const seg = makeSegment('probe', 8, LockKindCode.Lock);
+    try {
+      const holder = peer('hold', seg);
+      await holder.next();
+      holder.child.kill('SIGKILL');
+      expect(await exitOf(holder)).toEqual({ code: null, signal: 'SIGKILL' });
+      const lock = seg.inlineLock();
+      expect(lock.locked()).toBe(false);
+      expect(lock.lock(1000)).toBe(LockResult.OwnerDied);
+      lock.unlock();
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('try and timed lock on a lock held by another process; unlock by a non-owner', async () => {
+    const seg = makeSegment('contended', 8, LockKindCode.RLock);
+    try {
+      const holder = peer('hold', seg);
+      expect(await holder.next()).toEqual({ type: 'locked', depth: 1 });
+      const lock = seg.inlineLock();
+      expect(lock.locked()).toBe(true);
+      expect(lock.lock(0)).toBe(LockResult.NotAcquired);
+      const started = Date.now();
+      expect(lock.lock(150)).toBe(LockResult.NotAcquired);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expectCode(() => lock.unlock(), 'ERR_LOCK_NOT_OWNER');
+      holder.send({ type: 'release' });
+      expect(await holder.next()).toEqual({ type: 'released' });
+      expect(await exitOf(holder)).toEqual({ code: 0, signal: null });
+      expect(lock.lock(0)).toBe(LockResult.Acquired);
+      lock.unlock();
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('a plain lock refuses re-entry instead of deadlocking; an RLock counts it', () => {
+    const plain = makeSegment('reentry', 8, LockKindCode.Lock);
+    const rec = makeSegment('reentry', 8, LockKindCode.RLock);
+    try {
+      const p = plain.inlineLock();
+      expect(p.lock()).toBe(LockResult.Acquired);
+      expect(p.lock(0)).toBe(LockResult.NotAcquired);
+      expectCode(() => p.lock(), 'ERR_LOCK_DEADLOCK');
+      p.unlock();
+      expectCode(() => p.unlock(), 'ERR_LOCK_NOT_OWNER');
+      const r = rec.inlineLock();
+      r.lock();
+      r.lock(0);
+      r.lock(10);
+      expect(r.depth()).toBe(3);
+      r.unlock();
+      r.unlock();
+      r.unlock();
+      expect(r.depth()).toBe(0);
+      expectCode(() => r.unlock(), 'ERR_LOCK_NOT_OWNER');
+    } finally {
+      for (const s of [plain, rec]) {
+        s.close();
+        s.unlink();
+      }
+    }
+  });
+
+  test('a lock region that was never initialised is refused', () => {
+    const seg = makeSegment('uninit', 4096);
+    try {
+      expectCode(() => seg.lockAt(seg.header.headerSize).lock(), 'ERR_LOCK_INVALID');
+      expectCode(() => seg.lockAt(seg.header.headerSize + 1), 'ERR_OUT_OF_RANGE');
+      expectCode(() => seg.lockAt(1 << 30), 'ERR_OUT_OF_RANGE');
+      expectCode(() => seg.lockAt(-64), 'ERR_OUT_OF_RANGE');
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+});
+
+describe('close', () => {
+  test('access after close() throws ERR_SHM_CLOSED and views are detached', () => {
+    const seg = makeSegment('close', 1024, LockKindCode.Lock);
+    const view = seg.payload();
+    const lock = seg.inlineLock();
+    view[0] = 42;
+    seg.close();
+    seg.close(); // idempotent
+    expect(seg.closed).toBe(true);
+    expect(view.length).toBe(0);
+    expect(view[0]).toBeUndefined();
+    expectCode(() => seg.buffer, 'ERR_SHM_CLOSED');
+    expectCode(() => seg.payload(), 'ERR_SHM_CLOSED');
+    expectCode(() => lock.lock(), 'ERR_SHM_CLOSED');
+    expectCode(() => lock.unlock(), 'ERR_SHM_CLOSED');
+    expectCode(() => seg.inlineLock(), 'ERR_SHM_CLOSED');
+    seg.unlink();
+    seg.unlink(); // idempotent
+  });
+});
+
+describe('bad segments', () => {
+  test('open of a missing name, exclusive create of an existing name', () => {
+    const name = testName('missing');
+    expectCode(() => SharedSegment.open(name), 'ERR_SHM_NOT_FOUND');
+    expectCode(() => Segment.unlink(name), 'ERR_SHM_NOT_FOUND');
+    const seg = makeSegment('exists', 16);
+    try {
+      expectCode(
+        () => SharedSegment.create({ name: seg.name, kind: SegmentKind.Object, payloadSize: 16, meta: {} }),
+        'ERR_SHM_EXISTS',
+      );
+      expectCode(() => Segment.create(seg.name, 16), 'ERR_SHM_EXISTS');
+      // The existing segment is untouched by the failed create.
+      expect(SharedSegment.open(seg.name).header.payloadSize).toBe(16);
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('a segment shorter than its header, an empty one and one full of garbage are ERR_SHM_BAD_HEADER', () => {
+    const short = Segment.create(testName('short'), 16);
+    const garbage = Segment.create(testName('garbage'), 4096);
+    const emptyName = testName('empty');
+    fs.writeFileSync(`/dev/shm/${emptyName}`, '', { mode: 0o600 });
+    try {
+      const g = new Uint8Array(garbage.buffer());
+      for (let i = 0; i < g.length; i++) g[i] = (Math.random() * 256) | 0;
+      expectCode(() => SharedSegment.open(short.name), 'ERR_SHM_BAD_HEADER');
+      expectCode(() => SharedSegment.open(garbage.name), 'ERR_SHM_BAD_HEADER');
+      expectCode(() => SharedSegment.open(emptyName), 'ERR_SHM_BAD_HEADER');
+    } finally {
+      for (const s of [short, garbage]) {
+        s.close();
+        Segment.unlink(s.name);
+      }
+      Segment.unlink(emptyName);
+    }
+  });
+
+  test('a header whose sizes run past the mapping is refused before any access', () => {
+    const seg = makeSegment('liar', 64);
+    try {
+      const view = new DataView(seg.buffer);
+      view.setBigUint64(24, 1n << 40n, true); // payload size far past the end
+      expectCode(() => SharedSegment.open(seg.name), 'ERR_SHM_BAD_HEADER');
+      view.setBigUint64(24, 64n, true);
+      view.setBigUint64(16, 1n << 40n, true); // total size larger than the mapping
+      expectCode(() => SharedSegment.open(seg.name), 'ERR_SHM_BAD_HEADER');
+      view.setBigUint64(16, BigInt(seg.header.totalSize), true);
+      view.setUint16(8, 99, true); // unknown version
+      expectCode(() => SharedSegment.open(seg.name), 'ERR_SHM_BAD_HEADER');
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('a segment larger than the free space of /dev/shm is ERR_SHM_NO_SPACE and leaves nothing', () => {
+    const { bavail, bsize } = fs.statfsSync('/dev/shm');
+    const tooBig = bavail * bsize + 1024 * 1024 * 1024;
+    const name = testName('nospace');
+    expectCode(() => SharedSegment.create({ name, kind: SegmentKind.Object, payloadSize: tooBig, meta: {} }), 'ERR_SHM_NO_SPACE');
+    expect(fs.existsSync(`/dev/shm/${name}`)).toBe(false);
+  });
+});
+
+describe('native argument checks', () => {
+  test('wrong types, negative and huge sizes, bad names never crash', () => {
+    const S = Segment as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expectCode(() => S.create(42, 16), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => S.create(testName('neg'), -1), 'ERR_OUT_OF_RANGE');
+    expectCode(() => S.create(testName('nan'), NaN), 'ERR_OUT_OF_RANGE');
+    expectCode(() => S.create(testName('frac'), 1.5), 'ERR_OUT_OF_RANGE');
+    expectCode(() => S.create(testName('huge'), 2 ** 50), 'ERR_SHM_NO_SPACE');
+    expectCode(() => S.create(testName('huger'), 2 ** 60), 'ERR_OUT_OF_RANGE');
+    expectCode(() => S.create(testName('str'), '16'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => S.create(testName('mode'), 16, 0o1777), 'ERR_OUT_OF_RANGE');
+    expectCode(() => S.create('', 16), 'ERR_SHM_INVALID_NAME');
+    expectCode(() => S.create('a/b', 16), 'ERR_SHM_INVALID_NAME');
+    expectCode(() => S.create('x'.repeat(300), 16), 'ERR_SHM_INVALID_NAME');
+    expectCode(() => S.open('a\0b'), 'ERR_SHM_INVALID_NAME');
+    expectCode(() => S.open(undefined), 'ERR_INVALID_ARG_TYPE');
+    const L = NativeLock as unknown as new (...a: unknown[]) => unknown;
+    expectCode(() => new L({}, 0), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => new L(new Uint8Array(8), 0), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => new L(), 'ERR_INVALID_ARG_TYPE');
+    const Ctor = Segment as unknown as new (...a: unknown[]) => unknown;
+    expectCode(() => new Ctor(), 'ERR_ILLEGAL_CONSTRUCTOR');
+  });
+
+  test('segments are created with mode 0600 unless told otherwise', () => {
+    const a = Segment.create(testName('mode'), 16);
+    const b = Segment.create(testName('mode'), 16, 0o640);
+    try {
+      expect(fs.statSync(`/dev/shm/${a.name}`).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(`/dev/shm/${b.name}`).mode & 0o777).toBe(0o640);
+    } finally {
+      for (const s of [a, b]) {
+        s.close();
+        Segment.unlink(s.name);
+      }
+    }
+  });
+});

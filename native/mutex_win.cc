@@ -5,7 +5,9 @@
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
-#define _CRT_RAND_S
+#ifndef _CRT_RAND_S
+#define _CRT_RAND_S  // declares rand_s; must precede the first CRT header
+#endif
 #include <stdlib.h>
 #include <windows.h>
 
@@ -46,8 +48,11 @@ Status Mutex::OpenHandle() {
   std::wstring wide;
   if (!Utf8ToWide(std::string("Local\\") + raw, &wide))
     return Status::Lib(ErrorKind::kLockInvalid, "lock name is not valid UTF-8");
-  HANDLE h = CreateMutexW(nullptr, FALSE, wide.c_str());
-  if (h == nullptr) return WinFailure(ErrorKind::kLockSystem, "CreateMutexW");
+  // Creates the object if no process holds a handle any more. Ask only for
+  // what waiting and releasing need: CreateMutexW asks MUTEX_ALL_ACCESS of an
+  // existing mutex, which a restrictive DACL may refuse.
+  HANDLE h = CreateMutexExW(nullptr, wide.c_str(), 0, SYNCHRONIZE | MUTEX_MODIFY_STATE);
+  if (h == nullptr) return WinFailure(ErrorKind::kLockSystem, "CreateMutexExW");
   handle_ = h;
   return Status::Ok();
 }
@@ -58,8 +63,8 @@ Status Mutex::Init(LockKind kind) {
   unsigned int a = 0, b = 0, c = 0, d = 0;
   if (rand_s(&a) != 0 || rand_s(&b) != 0 || rand_s(&c) != 0 || rand_s(&d) != 0)
     return Status::Lib(ErrorKind::kLockSystem, "rand_s failed");
-  char name[kNameBytes];
-  std::snprintf(name, sizeof(name), "sharedctypes.lock.%08x%08x%08x%08x", a, b, c, d);
+  char name[kNameBytes] = {};  // zero-filled: no stack bytes leak into shared memory
+  std::snprintf(name, sizeof(name), "sctlock.%08x%08x%08x%08x", a, b, c, d);
   std::memcpy(NameField(region_), name, kNameBytes);
   h->kind = static_cast<uint32_t>(kind);
   h->depth = 0;
@@ -67,6 +72,12 @@ Status Mutex::Init(LockKind kind) {
   h->owner = 0;
   h->reserved = 0;
   AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+  // A handle opened before (re-init) names the old mutex: drop it, or this
+  // process would keep locking a different object from its peers.
+  if (handle_ != nullptr) {
+    CloseHandle(static_cast<HANDLE>(handle_));
+    handle_ = nullptr;
+  }
   // The creator holds a handle so the kernel object exists from now on.
   return OpenHandle();
 }
@@ -99,6 +110,14 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
     owner_died = true;
   } else if (rc != WAIT_OBJECT_0) {
     return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
+  }
+  if (!mine && h->depth != 0) {
+    // We own the kernel mutex, yet the region still records another holder.
+    // The mutex object died with its last handle while held (its holder's
+    // process exited, or closed its handles) and CreateMutexExW made a fresh
+    // one: an owner death Windows cannot report as WAIT_ABANDONED.
+    h->depth = 0;
+    owner_died = true;
   }
   if (h->recovered != 0) {
     h->recovered = 0;
@@ -141,12 +160,13 @@ Status Mutex::IsLocked(bool* out) {
     *out = true;
     return Status::Ok();
   }
-  if (rc == WAIT_ABANDONED) {
+  if (rc != WAIT_OBJECT_0 && rc != WAIT_ABANDONED)
+    return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
+  // Abandoned, or a stale holder left by a destroyed mutex (see Lock).
+  if (rc == WAIT_ABANDONED || h->depth != 0) {
     h->depth = 0;
     h->owner = 0;
-    h->recovered = 1;
-  } else if (rc != WAIT_OBJECT_0) {
-    return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
+    h->recovered = 1;  // the next acquirer must still hear of the death
   }
   ReleaseMutex(static_cast<HANDLE>(handle_));
   *out = false;

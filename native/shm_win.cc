@@ -92,9 +92,11 @@ Status ShmOpen(const std::string& name, Mapping* out) {
   std::wstring wname;
   Status st = WideName(name, &wname);
   if (!st.ok()) return st;
-  HANDLE h = OpenFileMappingW(FILE_MAP_ALL_ACCESS, FALSE, wname.c_str());
+  // Read and write are all a view needs; FILE_MAP_ALL_ACCESS would also ask
+  // for WRITE_DAC, WRITE_OWNER and DELETE, which a peer's DACL may refuse.
+  HANDLE h = OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, wname.c_str());
   if (h == nullptr) return Fail(GetLastError(), "OpenFileMappingW");
-  void* addr = MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+  void* addr = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
   if (addr == nullptr) {
     DWORD err = GetLastError();
     CloseHandle(h);

@@ -10,7 +10,8 @@
         "native/binding.cc",
         "native/errors.cc",
         "native/segment.cc",
-        "native/lock.cc",
+        "native/lock_functions.cc",
+        "native/segment_table.cc",
         "native/shm_common.cc",
         "native/mutex_common.cc"
       ],

@@ -11,12 +11,18 @@ export interface NativeSegment {
   readonly size: number;
   readonly closed: boolean;
   readonly name: string;
+  /** Id of this segment for the lock functions. */
+  readonly id: number;
+  /** A separate ArrayBuffer over part of the segment, detached on close(). */
+  view(offset: number, length: number): ArrayBuffer;
 }
 
 export interface NativeSegmentClass {
   create(name: string, size: number, mode?: number, reserve?: boolean): NativeSegment;
   open(name: string): NativeSegment;
   unlink(name: string): void;
+  /** Detaches one ArrayBuffer made by view(). */
+  detach(buffer: ArrayBuffer): void;
 }
 
 /** lock() results. */
@@ -26,33 +32,28 @@ export enum LockResult {
   NotAcquired = 2,
 }
 
-/** This thread's handle on a lock region inside a segment. */
-export interface NativeLockHandle {
-  init(recursive: boolean): void;
-  /** No argument or negative: block; 0: try; > 0: wait at most that many ms. */
-  lock(timeoutMs?: number): LockResult;
-  unlock(): void;
-  locked(): boolean;
-  /** Recursion depth held by this thread (0 when not the holder). */
-  depth(): number;
-}
-
-export interface NativeLockClass {
-  new (segment: NativeSegment, offset: number): NativeLockHandle;
-  readonly REGION_SIZE: number;
-  readonly REGION_ALIGN: number;
-  readonly ROBUST: boolean;
-}
-
+/**
+ * The lock functions address a lock region by (segment id, byte offset): a
+ * plain call with two numbers is much cheaper than unwrapping an object.
+ */
 interface NativeBinding {
   Segment: NativeSegmentClass;
-  NativeLock: NativeLockClass;
+  lockInit(segmentId: number, offset: number, recursive: boolean): void;
+  /** No timeout or negative: block; 0: try; > 0: wait at most that many ms. */
+  lock(segmentId: number, offset: number, timeoutMs?: number): LockResult;
+  unlock(segmentId: number, offset: number): void;
+  lockLocked(segmentId: number, offset: number): boolean;
+  /** Recursion depth held by this thread (0 when not the holder). */
+  lockDepth(segmentId: number, offset: number): number;
+  readonly LOCK_REGION_SIZE: number;
+  readonly LOCK_REGION_ALIGN: number;
+  readonly ROBUST_LOCKS: boolean;
 }
 
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.NativeLock === 'function';
+  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function';
 }
 
 const loaded: unknown = load(path.join(__dirname, '..'));
@@ -60,4 +61,3 @@ if (!isBinding(loaded)) throw new Error('sharedctypes: the native addon does not
 
 export const binding: NativeBinding = loaded;
 export const Segment = binding.Segment;
-export const NativeLock = binding.NativeLock;

@@ -3,16 +3,20 @@
 
 #include <napi.h>
 
+#include <memory>
+
+#include "segment_table.h"
+
 namespace sct {
 
 struct AddonData {
   Napi::FunctionReference segment_ctor;
-  Napi::FunctionReference lock_ctor;
+  // Shared with every Segment: finalizers may run after this struct is gone.
+  std::shared_ptr<SegmentTable> segments = std::make_shared<SegmentTable>();
 };
 
 // Tags let us refuse a foreign object passed where ours is expected.
 extern const napi_type_tag kSegmentTag;
-extern const napi_type_tag kLockTag;
 
 // Reads a JS number that must be an integer in [min, max] (both <= 2^53).
 double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what, double min,

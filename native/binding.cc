@@ -2,7 +2,7 @@
 #include <napi.h>
 
 #include "addon_data.h"
-#include "lock.h"
+#include "lock_functions.h"
 #include "segment.h"
 
 namespace sct {
@@ -11,11 +11,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);  // deleted with the environment
   Napi::Function segment = Segment::Define(env);
-  Napi::Function lock = NativeLock::Define(env);
   data->segment_ctor = Napi::Persistent(segment);
-  data->lock_ctor = Napi::Persistent(lock);
   exports.Set("Segment", segment);
-  exports.Set("NativeLock", lock);
+  ExportLockFunctions(env, exports, data->segments.get());
   return exports;
 }
 

@@ -112,3 +112,40 @@ void ThrowRangeError(Napi::Env env, const char* code, const std::string& message
 }
 
 }  // namespace sct
+
+namespace sct {
+
+napi_value PendStatus(napi_env env, const Status& st, const char* context) {
+  try {
+    ThrowStatus(Napi::Env(env), st, context);
+  } catch (const Napi::Error& e) {
+    napi_throw(env, e.Value());
+  } catch (...) {
+    napi_throw_error(env, CodeFor(st.kind), context);
+  }
+  return nullptr;
+}
+
+napi_value PendTypeError(napi_env env, const char* code, const char* message) {
+  try {
+    ThrowTypeError(Napi::Env(env), code, message);
+  } catch (const Napi::Error& e) {
+    napi_throw(env, e.Value());
+  } catch (...) {
+    napi_throw_type_error(env, code, message);
+  }
+  return nullptr;
+}
+
+napi_value PendRangeError(napi_env env, const char* code, const char* message) {
+  try {
+    ThrowRangeError(Napi::Env(env), code, message);
+  } catch (const Napi::Error& e) {
+    napi_throw(env, e.Value());
+  } catch (...) {
+    napi_throw_range_error(env, code, message);
+  }
+  return nullptr;
+}
+
+}  // namespace sct

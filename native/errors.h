@@ -20,3 +20,13 @@ const char* CodeFor(ErrorKind kind);
 [[noreturn]] void ThrowRangeError(Napi::Env env, const char* code, const std::string& message);
 
 }  // namespace sct
+
+namespace sct {
+
+// For raw Node-API callbacks (no C++ exception may escape them): sets the
+// same JS error as pending and returns nullptr for the callback to return.
+napi_value PendStatus(napi_env env, const Status& st, const char* context);
+napi_value PendTypeError(napi_env env, const char* code, const char* message);
+napi_value PendRangeError(napi_env env, const char* code, const char* message);
+
+}  // namespace sct

@@ -41,11 +41,14 @@ Napi::Function Segment::Define(Napi::Env env) {
                          StaticMethod<&Segment::Create>("create"),
                          StaticMethod<&Segment::Open>("open"),
                          StaticMethod<&Segment::Unlink>("unlink"),
+                         StaticMethod<&Segment::DetachBuffer>("detach"),
                          InstanceMethod<&Segment::Buffer>("buffer"),
+                         InstanceMethod<&Segment::View>("view"),
                          InstanceMethod<&Segment::Close>("close"),
                          InstanceAccessor<&Segment::GetSize>("size"),
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
+                         InstanceAccessor<&Segment::GetId>("id"),
                      });
 }
 
@@ -63,12 +66,16 @@ Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(inf
   const Mapping* m = info[0].As<Napi::External<Mapping>>().Data();
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
+  table_ = env.GetInstanceData<AddonData>()->segments;
+  id_ = table_->Add(mapping_);
+  if (id_ < 0) ThrowStatus(env, Status::Lib(ErrorKind::kShmSystem, "too many open segments"), "segment");
   info.This().As<Napi::Object>().TypeTag(&kSegmentTag);
   if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) cleanup_registered_ = true;
 }
 
 Segment::~Segment() {
   if (cleanup_registered_) napi_remove_env_cleanup_hook(Env(), CleanupHook, this);
+  if (table_) table_->Remove(id_);
   // The ArrayBuffer may outlive us and keeps its own reference.
   if (mapping_ != nullptr) mapping_->Release();
 }
@@ -143,22 +150,58 @@ Napi::Value Segment::Buffer(const Napi::CallbackInfo& info) {
     Napi::ArrayBuffer existing = buffer_.Value();
     if (!existing.IsEmpty()) return existing;
   }
-  Napi::ArrayBuffer ab;
-  if (mapping_->size() == 0) {
-    ab = Napi::ArrayBuffer::New(env, 0);
-  } else {
-    mapping_->Retain();  // released by the ArrayBuffer's finalizer
-    MappingRef* ref = mapping_;
-    try {
-      ab = Napi::ArrayBuffer::New(env, ref->data(), ref->size(),
-                                  [](Napi::Env, void*, MappingRef* r) { r->Release(); }, ref);
-    } catch (...) {
-      ref->Release();
-      throw;
-    }
-  }
+  Napi::ArrayBuffer ab = NewExternal(env, 0, mapping_->size());
   buffer_ = Napi::Weak(ab);
   return ab;
+}
+
+// An external ArrayBuffer over [offset, offset + length) of the mapping; the
+// buffer keeps the mapping struct alive, close() detaches it.
+Napi::ArrayBuffer Segment::NewExternal(Napi::Env env, size_t offset, size_t length) {
+  if (length == 0) return Napi::ArrayBuffer::New(env, 0);
+  mapping_->Retain();  // released by the ArrayBuffer's finalizer
+  MappingRef* ref = mapping_;
+  try {
+    return Napi::ArrayBuffer::New(env, ref->data() + offset, length,
+                                  [](Napi::Env, void*, MappingRef* r) { r->Release(); }, ref);
+  } catch (...) {
+    ref->Release();
+    throw;
+  }
+}
+
+// view(offset, length): a separate ArrayBuffer over part of the segment, so
+// one object among many in a segment can be detached on its own.
+Napi::Value Segment::View(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (mapping_->closed())
+    ThrowStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment was closed"),
+                "segment '" + name_ + "'");
+  const double size = static_cast<double>(mapping_->size());
+  const double offset = IntegerArg(info, 0, "view offset", 0, size);
+  const double length = IntegerArg(info, 1, "view length", 0, size - offset);
+  Napi::ArrayBuffer ab = NewExternal(env, static_cast<size_t>(offset), static_cast<size_t>(length));
+  if (views_.size() >= sweep_at_) {
+    // Forget views already collected, so the list tracks the live ones.
+    std::vector<Napi::Reference<Napi::ArrayBuffer>> live;
+    for (auto& ref : views_) {
+      if (!ref.Value().IsEmpty()) live.push_back(std::move(ref));
+    }
+    views_ = std::move(live);
+    sweep_at_ = views_.size() * 2 + 64;
+  }
+  views_.push_back(Napi::Weak(ab));
+  return ab;
+}
+
+// Segment.detach(arrayBuffer): detaches one view (an object's close()).
+Napi::Value Segment::DetachBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArrayBuffer())
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "expected an ArrayBuffer");
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  if (!ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
+  return env.Undefined();
 }
 
 void Segment::CloseNow() {
@@ -169,6 +212,11 @@ void Segment::CloseNow() {
     if (!ab.IsEmpty() && !ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
     buffer_.Reset();
   }
+  for (auto& ref : views_) {
+    Napi::ArrayBuffer ab = ref.Value();
+    if (!ab.IsEmpty() && !ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
+  }
+  views_.clear();
   mapping_->Unmap();
 }
 
@@ -183,6 +231,10 @@ Napi::Value Segment::GetSize(const Napi::CallbackInfo& info) {
 
 Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), mapping_->closed());
+}
+
+Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), id_);
 }
 
 Napi::Value Segment::GetName(const Napi::CallbackInfo& info) {

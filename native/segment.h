@@ -3,9 +3,12 @@
 
 #include <napi.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "mapping_ref.h"
+#include "segment_table.h"
 
 namespace sct {
 
@@ -25,18 +28,28 @@ class Segment : public Napi::ObjectWrap<Segment> {
   static Napi::Value Open(const Napi::CallbackInfo& info);
   static Napi::Value Unlink(const Napi::CallbackInfo& info);
 
+  static Napi::Value DetachBuffer(const Napi::CallbackInfo& info);
+
   Napi::Value Buffer(const Napi::CallbackInfo& info);
+  Napi::Value View(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value GetSize(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetName(const Napi::CallbackInfo& info);
+  Napi::Value GetId(const Napi::CallbackInfo& info);
 
   static Napi::Value Wrap(Napi::Env env, const std::string& name, const Mapping& m);
   void CloseNow();
 
   MappingRef* mapping_ = nullptr;
   std::string name_;
+  std::shared_ptr<SegmentTable> table_;
+  double id_ = -1;  // this segment's id for the lock functions
+  Napi::ArrayBuffer NewExternal(Napi::Env env, size_t offset, size_t length);
+
   Napi::Reference<Napi::ArrayBuffer> buffer_;  // weak: only to detach on close
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> views_;  // weak, likewise
+  size_t sweep_at_ = 64;
   bool cleanup_registered_ = false;
 };
 

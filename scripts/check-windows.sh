@@ -101,7 +101,8 @@ SOURCES=(
   native/binding.cc
   native/errors.cc
   native/segment.cc
-  native/lock.cc
+  native/lock_functions.cc
+  native/segment_table.cc
   native/shm_common.cc
   native/mutex_common.cc
   native/shm_win.cc

@@ -1,7 +1,7 @@
 // Native core across real processes: shared bytes, exact locked counting,
 // owner death, try/timed locking, close, and clean errors for bad segments.
 import fs from 'fs';
-import { NativeLock, Segment, LockResult } from '../dist/native';
+import { binding, Segment, LockResult } from '../dist/native';
 import { SharedSegment } from '../dist/segment/segment';
 import { LockKindCode, SegmentKind } from '../dist/segment/header';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
@@ -180,6 +180,7 @@ describe('close', () => {
   test('access after close() throws ERR_SHM_CLOSED and views are detached', () => {
     const seg = makeSegment('close', 1024, LockKindCode.Lock);
     const view = seg.payload();
+    const part = new Uint8Array(seg.view(seg.header.headerSize, 16));
     const lock = seg.inlineLock();
     view[0] = 42;
     seg.close();
@@ -187,11 +188,13 @@ describe('close', () => {
     expect(seg.closed).toBe(true);
     expect(view.length).toBe(0);
     expect(view[0]).toBeUndefined();
+    expect(part.length).toBe(0);
     expectCode(() => seg.buffer, 'ERR_SHM_CLOSED');
     expectCode(() => seg.payload(), 'ERR_SHM_CLOSED');
     expectCode(() => lock.lock(), 'ERR_SHM_CLOSED');
     expectCode(() => lock.unlock(), 'ERR_SHM_CLOSED');
     expectCode(() => seg.inlineLock(), 'ERR_SHM_CLOSED');
+    expectCode(() => seg.view(0, 8), 'ERR_SHM_CLOSED');
     seg.unlink();
     seg.unlink(); // idempotent
   });
@@ -280,10 +283,26 @@ describe('native argument checks', () => {
     expectCode(() => S.create('x'.repeat(300), 16), 'ERR_SHM_INVALID_NAME');
     expectCode(() => S.open('a\0b'), 'ERR_SHM_INVALID_NAME');
     expectCode(() => S.open(undefined), 'ERR_INVALID_ARG_TYPE');
-    const L = NativeLock as unknown as new (...a: unknown[]) => unknown;
-    expectCode(() => new L({}, 0), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => new L(new Uint8Array(8), 0), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => new L(), 'ERR_INVALID_ARG_TYPE');
+    const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expectCode(() => B.lock({}, 0), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => B.lock(), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => B.unlock(123456789, 0), 'ERR_INVALID_ARG_VALUE');
+    expectCode(() => B.lockInit(-1, 0, true), 'ERR_INVALID_ARG_VALUE');
+    const seg = makeSegment('args', 256, LockKindCode.Lock);
+    try {
+      expectCode(() => B.lock(seg.id, seg.header.lockOffset, 'soon'), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => B.lock(seg.id, seg.header.lockOffset, NaN), 'ERR_OUT_OF_RANGE');
+      expectCode(() => B.lockInit(seg.id, seg.header.lockOffset, 1), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => B.lock(seg.id, 2 ** 53), 'ERR_OUT_OF_RANGE');
+      expectCode(() => B.lock(seg.id, Infinity), 'ERR_OUT_OF_RANGE');
+      expectCode(() => seg.view(0, 2 ** 40), 'ERR_OUT_OF_RANGE');
+      expectCode(() => seg.view(-1, 1), 'ERR_OUT_OF_RANGE');
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+    // A segment id stays refused after its segment is closed.
+    expectCode(() => B.lock(seg.id, seg.header.lockOffset), 'ERR_SHM_CLOSED');
     const Ctor = Segment as unknown as new (...a: unknown[]) => unknown;
     expectCode(() => new Ctor(), 'ERR_ILLEGAL_CONSTRUCTOR');
   });
@@ -300,5 +319,15 @@ describe('native argument checks', () => {
         Segment.unlink(s.name);
       }
     }
+  });
+});
+
+describe('finalizers', () => {
+  test('segments collected without close() are unmapped', async () => {
+    const child = forkFixture('gc-unmap.js', [testName('gc')], ['--expose-gc']);
+    const report = await child.next<{ before: number; after: number }>();
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    expect(report.before).toBe(200);
+    expect(report.after).toBe(0);
   });
 });

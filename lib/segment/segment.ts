@@ -1,7 +1,7 @@
 // A segment with a validated header: creation (exclusive), opening by name,
 // closing and unlinking. Above this, nothing touches the native Segment.
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
-import { NativeLock, NativeLockHandle, NativeSegment, Segment } from '../native';
+import { binding, LockResult, NativeSegment, Segment } from '../native';
 import { Header, HeaderFields, LockKindCode, planHeader, readHeader, SegmentKind, writeHeader } from './header';
 import { normalizeName, randomName } from './names';
 
@@ -53,7 +53,7 @@ export class SharedSegment {
       payloadSize: options.payloadSize,
       meta: options.meta,
       lockKind,
-      lockRegionSize: lockKind === LockKindCode.None ? 0 : NativeLock.REGION_SIZE,
+      lockRegionSize: lockKind === LockKindCode.None ? 0 : binding.LOCK_REGION_SIZE,
     };
     const plan = planHeader(fields);
     if (!Number.isSafeInteger(plan.totalSize)) {
@@ -64,7 +64,7 @@ export class SharedSegment {
       const buffer = native.buffer();
       writeHeader(buffer, fields, plan);
       if (lockKind !== LockKindCode.None) {
-        new NativeLock(native, plan.lockOffset).init(lockKind === LockKindCode.RLock);
+        binding.lockInit(native.id, plan.lockOffset, lockKind === LockKindCode.RLock);
       }
       return new SharedSegment(native, readHeader(buffer, native.name));
     } catch (err) {
@@ -92,7 +92,7 @@ export class SharedSegment {
     const native = Segment.open(normalizeName(name));
     try {
       const header = readHeader(native.buffer(), native.name);
-      if (header.lockKind !== LockKindCode.None && header.lockRegionSize < NativeLock.REGION_SIZE) {
+      if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
         throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${native.name}' has an invalid header: lock region too small`);
       }
       return new SharedSegment(native, header);
@@ -122,17 +122,27 @@ export class SharedSegment {
     return new Uint8Array(this.buffer, this.header.headerSize, this.header.payloadSize);
   }
 
-  /** A handle on the inline lock, for this thread. */
-  inlineLock(): NativeLockHandle {
+  /** Id of the segment for the native lock functions. */
+  get id(): number {
+    return this.#native.id;
+  }
+
+  /** A handle on the inline lock. */
+  inlineLock(): LockRegion {
     if (this.header.lockKind === LockKindCode.None) {
       throw new SharedCtypesError('ERR_NO_LOCK', `segment '${this.name}' has no lock`);
     }
-    return new NativeLock(this.#native, this.header.lockOffset);
+    return new LockRegion(this, this.header.lockOffset);
   }
 
   /** A handle on a lock region at any offset of this segment. */
-  lockAt(offset: number): NativeLockHandle {
-    return new NativeLock(this.#native, offset);
+  lockAt(offset: number): LockRegion {
+    return new LockRegion(this, offset);
+  }
+
+  /** A separate ArrayBuffer over [offset, offset + length), detached by close(). */
+  view(offset: number, length: number): ArrayBuffer {
+    return this.#native.view(offset, length);
   }
 
   /** Unmaps in this process; views become detached. Idempotent. */
@@ -148,5 +158,44 @@ export class SharedSegment {
     } catch (err) {
       if (codeOf(err) !== 'ERR_SHM_NOT_FOUND') throw err;
     }
+  }
+}
+
+/**
+ * A lock region at an offset of a segment. Holds the segment so its id stays
+ * valid; every call goes straight to the native lock functions.
+ */
+export class LockRegion {
+  readonly segment: SharedSegment;
+  readonly offset: number;
+  readonly #id: number;
+
+  constructor(segment: SharedSegment, offset: number) {
+    this.segment = segment;
+    this.offset = offset;
+    this.#id = segment.id;
+    // Validate the place now rather than on first use.
+    binding.lockDepth(this.#id, offset);
+  }
+
+  init(recursive: boolean): void {
+    binding.lockInit(this.#id, this.offset, recursive);
+  }
+
+  /** No timeout or negative: block; 0: try; > 0: wait at most that many ms. */
+  lock(timeoutMs?: number): LockResult {
+    return binding.lock(this.#id, this.offset, timeoutMs);
+  }
+
+  unlock(): void {
+    binding.unlock(this.#id, this.offset);
+  }
+
+  locked(): boolean {
+    return binding.lockLocked(this.#id, this.offset);
+  }
+
+  depth(): number {
+    return binding.lockDepth(this.#id, this.offset);
   }
 }

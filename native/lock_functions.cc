@@ -1,0 +1,180 @@
+// Lock glue in plain Node-API: lock() and unlock() run on every synchronized
+// access, so they skip node-addon-api's wrappers and object unwrapping and do
+// only argument decoding, bounds checks and the OS call.
+#include "lock_functions.h"
+
+#include <new>
+
+#include "errors.h"
+
+namespace sct {
+namespace {
+
+// lock() results, mirrored in lib/native.ts.
+constexpr int32_t kResultAcquired = 0;
+constexpr int32_t kResultOwnerDied = 1;
+constexpr int32_t kResultNotAcquired = 2;
+
+struct Call {
+  explicit Call(napi_env e) : env(e) {}
+  napi_env env;
+  size_t argc = 3;
+  napi_value argv[3] = {nullptr, nullptr, nullptr};
+  SegmentTable* table = nullptr;
+  Mutex* mutex = nullptr;
+#ifndef _WIN32
+  alignas(Mutex) unsigned char storage[sizeof(Mutex)];
+#endif
+};
+
+// Decodes (segmentId, offset) and finds the lock region; on failure a JS
+// error is pending and false is returned.
+bool Resolve(Call* c, napi_callback_info info) {
+  void* data = nullptr;
+  if (napi_get_cb_info(c->env, info, &c->argc, c->argv, nullptr, &data) != napi_ok) return false;
+  c->table = static_cast<SegmentTable*>(data);
+  double id = -1, offset = -1;
+  if (c->argc < 2 || napi_get_value_double(c->env, c->argv[0], &id) != napi_ok ||
+      napi_get_value_double(c->env, c->argv[1], &offset) != napi_ok) {
+    PendTypeError(c->env, "ERR_INVALID_ARG_TYPE", "lock functions take (segmentId, offset)");
+    return false;
+  }
+  MappingRef* mapping = c->table->Find(id);
+  if (mapping == nullptr) {
+    PendTypeError(c->env, "ERR_INVALID_ARG_VALUE", "unknown or released segment id");
+    return false;
+  }
+  if (mapping->closed()) {
+    PendStatus(c->env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"),
+               "lock");
+    return false;
+  }
+  if (!(offset >= 0) || offset > 9007199254740991.0 ||
+      static_cast<double>(static_cast<uint64_t>(offset)) != offset ||
+      static_cast<uint64_t>(offset) % kLockRegionAlign != 0) {
+    PendRangeError(c->env, "ERR_OUT_OF_RANGE", "lock offset must be a non-negative multiple of 64");
+    return false;
+  }
+  if (mapping->size() < kLockRegionSize ||
+      offset > static_cast<double>(mapping->size() - kLockRegionSize)) {
+    PendRangeError(c->env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
+    return false;
+  }
+#ifdef _WIN32
+  c->mutex = c->table->MutexFor(id, static_cast<size_t>(offset));
+#else
+  // POSIX handles carry no per-process state: build one in place.
+  c->mutex = new (c->storage) Mutex(mapping->data() + static_cast<size_t>(offset));
+#endif
+  return c->mutex != nullptr;
+}
+
+struct CallGuard {
+  Call* c;
+  ~CallGuard() {
+#ifndef _WIN32
+    if (c->mutex != nullptr) c->mutex->~Mutex();
+#endif
+  }
+};
+
+napi_value Int(napi_env env, int32_t v) {
+  napi_value out = nullptr;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+napi_value Bool(napi_env env, bool v) {
+  napi_value out = nullptr;
+  napi_get_boolean(env, v, &out);
+  return out;
+}
+
+// lockInit(id, offset, recursive)
+napi_value LockInit(napi_env env, napi_callback_info info) {
+  Call c(env);
+  CallGuard guard{&c};
+  if (!Resolve(&c, info)) return nullptr;
+  bool recursive = false;
+  if (c.argc < 3 || napi_get_value_bool(env, c.argv[2], &recursive) != napi_ok)
+    return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "recursive must be a boolean");
+  Status st = c.mutex->Init(recursive ? LockKind::kRecursive : LockKind::kPlain);
+  if (!st.ok()) return PendStatus(env, st, "cannot initialise lock");
+  return nullptr;
+}
+
+// lock(id, offset, timeoutMs?) -> 0 acquired, 1 acquired after owner death,
+// 2 not acquired. Omitted/undefined or negative blocks; 0 tries once.
+napi_value LockAcquire(napi_env env, napi_callback_info info) {
+  Call c(env);
+  CallGuard guard{&c};
+  if (!Resolve(&c, info)) return nullptr;
+  double timeout = -1;
+  if (c.argc >= 3) {
+    napi_valuetype type;
+    napi_typeof(env, c.argv[2], &type);
+    if (type == napi_number) {
+      napi_get_value_double(env, c.argv[2], &timeout);
+      if (timeout != timeout) return PendRangeError(env, "ERR_OUT_OF_RANGE", "timeout must not be NaN");
+      if (timeout > 1e12) timeout = -1;  // effectively forever (Infinity included)
+    } else if (type != napi_undefined) {
+      return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "timeout must be a number of milliseconds");
+    }
+  }
+  Acquired result;
+  Status st = c.mutex->Lock(timeout, &result);
+  if (!st.ok()) return PendStatus(env, st, "cannot acquire lock");
+  return Int(env, result == Acquired::kYes         ? kResultAcquired
+                  : result == Acquired::kOwnerDied ? kResultOwnerDied
+                                                   : kResultNotAcquired);
+}
+
+// unlock(id, offset)
+napi_value LockRelease(napi_env env, napi_callback_info info) {
+  Call c(env);
+  CallGuard guard{&c};
+  if (!Resolve(&c, info)) return nullptr;
+  Status st = c.mutex->Unlock();
+  if (!st.ok()) return PendStatus(env, st, "cannot release lock");
+  return nullptr;
+}
+
+// lockLocked(id, offset) -> held by anyone?
+napi_value LockLocked(napi_env env, napi_callback_info info) {
+  Call c(env);
+  CallGuard guard{&c};
+  if (!Resolve(&c, info)) return nullptr;
+  bool locked = false;
+  Status st = c.mutex->IsLocked(&locked);
+  if (!st.ok()) return PendStatus(env, st, "cannot query lock");
+  return Bool(env, locked);
+}
+
+// lockDepth(id, offset) -> this thread's recursion depth (0: not the holder)
+napi_value LockDepth(napi_env env, napi_callback_info info) {
+  Call c(env);
+  CallGuard guard{&c};
+  if (!Resolve(&c, info)) return nullptr;
+  return Int(env, static_cast<int32_t>(c.mutex->HeldDepth()));
+}
+
+void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb, SegmentTable* table) {
+  napi_value fn;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, table, &fn));
+  exports.Set(name, Napi::Value(env, fn));
+}
+
+}  // namespace
+
+void ExportLockFunctions(Napi::Env env, Napi::Object exports, SegmentTable* table) {
+  Export(env, exports, "lockInit", LockInit, table);
+  Export(env, exports, "lock", LockAcquire, table);
+  Export(env, exports, "unlock", LockRelease, table);
+  Export(env, exports, "lockLocked", LockLocked, table);
+  Export(env, exports, "lockDepth", LockDepth, table);
+  exports.Set("LOCK_REGION_SIZE", Napi::Number::New(env, static_cast<double>(kLockRegionSize)));
+  exports.Set("LOCK_REGION_ALIGN", Napi::Number::New(env, static_cast<double>(kLockRegionAlign)));
+  exports.Set("ROBUST_LOCKS", Napi::Boolean::New(env, RobustLocksSupported()));
+}
+
+}  // namespace sct

@@ -1,0 +1,92 @@
+// The watchdog process started by owned.ts: it waits for EOF on stdin (its
+// parent died, however it died, or retired it), then unlinks every name the
+// registry still lists as live, removes the registry file and exits.
+//
+// argv[2]: the registry path, only to remove it. The registry is read through
+// fd 3, the parent's own open file: no race on a path in a shared /tmp, and a
+// /tmp cleaner removing the path loses nothing.
+import fs from 'fs';
+
+const REGISTRY_FD = 3;
+const registryPath = process.argv[2];
+
+// Outlive the parent: a Ctrl-C to its group, a hangup, or systemd's SIGTERM to
+// the whole cgroup must not kill us before it; we exit on our own right after.
+for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => {});
+
+// Loaded now, not at EOF: the package may be gone by then.
+const unlink = loadUnlink();
+
+function loadUnlink(): (name: string) => void {
+  try {
+    const { Segment } = require('../native') as typeof import('../native');
+    return (name) => Segment.unlink(name);
+  } catch {
+    // Without the addon we can still do the job on Linux.
+    return (name) => fs.rmSync(`/dev/shm/${name}`, { force: true });
+  }
+}
+
+/** The whole registry, read by position (the shared offset is at the end). */
+function readRegistry(): string {
+  const size = fs.fstatSync(REGISTRY_FD).size;
+  const bytes = Buffer.alloc(size);
+  let done = 0;
+  while (done < size) {
+    const n = fs.readSync(REGISTRY_FD, bytes, done, size - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return bytes.toString('utf8', 0, done);
+}
+
+/** Names added and not removed. A malformed line is skipped. */
+function liveNames(log: string): Set<string> {
+  const live = new Set<string>();
+  const lines = log.split('\n');
+  lines.pop(); // no '\n' after it: a torn write, never a whole name
+  for (const line of lines) {
+    let name: string;
+    try {
+      name = decodeURIComponent(line.slice(1));
+    } catch {
+      continue;
+    }
+    // Never a path: the /dev/shm fallback must not reach outside it.
+    if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..') continue;
+    if (line[0] === '+') live.add(name);
+    else if (line[0] === '-') live.delete(name);
+  }
+  return live;
+}
+
+function removeRegistryPath(): void {
+  try {
+    const [a, b] = [fs.fstatSync(REGISTRY_FD), fs.statSync(registryPath)];
+    if (a.ino === b.ino && a.dev === b.dev) fs.unlinkSync(registryPath);
+  } catch {
+    // Already removed (by the parent's exit handler, or a /tmp cleaner).
+  }
+}
+
+let done = false;
+function cleanUp(): void {
+  if (done) return;
+  done = true;
+  try {
+    for (const name of liveNames(readRegistry())) {
+      try {
+        unlink(name);
+      } catch {
+        // ERR_SHM_NOT_FOUND: the parent got to it first. Other names still go.
+      }
+    }
+  } finally {
+    removeRegistryPath();
+    process.exit(0);
+  }
+}
+
+// 'error' too: on Windows a dead writer can surface as a broken pipe.
+process.stdin.on('end', cleanUp).on('close', cleanUp).on('error', cleanUp);
+process.stdin.on('data', () => {}); // nothing is ever sent; reading is what detects EOF

@@ -1,0 +1,257 @@
+// Lock and RLock: process-shared robust locks, shareable with other processes
+// by descriptor or by name. A holder's death is recovered by the next
+// acquirer, who is told (ownerDied + a process warning), never silently.
+import { rangeError, SharedCtypesError, typeError } from '../errors';
+import { allocate, Block, free } from '../memory/arena';
+import { binding, LockResult } from '../native';
+import { LockKindCode, SegmentKind } from '../segment/header';
+import { checkMode, SharedSegment } from '../segment/segment';
+import { forgetSegment, openSegment, rememberSegment } from '../sharing/open-segments';
+
+export const DESCRIPTOR_TAG = '$sharedctypes';
+
+/** Plain-JSON form of a lock, for `child.send()`, argv, env or workerData. */
+export interface LockDescriptor {
+  readonly $sharedctypes: 1;
+  readonly kind: 'Lock' | 'RLock';
+  readonly segment: string;
+  readonly offset: number;
+}
+
+export interface AcquireOptions {
+  /** false: try once and return at once (default true). */
+  blocking?: boolean;
+  /** Milliseconds to wait at most; undefined, null or negative: forever. */
+  timeout?: number | null;
+}
+
+export interface LockOptions {
+  /** Create the lock in its own segment under this exact name (exclusive). */
+  name?: string;
+  /** Permission bits of a named lock's segment, default 0o600. */
+  mode?: number;
+}
+
+/** A held lock, released at the end of a `using` scope. */
+export interface LockGuard extends Disposable {
+  release(): void;
+}
+
+export const OWNER_DIED_WARNING = 'SHAREDCTYPES_OWNER_DIED';
+
+function timeoutOf(options: AcquireOptions | undefined): number {
+  if (options === undefined) return -1;
+  if (typeof options !== 'object' || options === null) {
+    throw typeError('ERR_INVALID_ARG_TYPE', 'acquire options must be an object like { blocking, timeout }');
+  }
+  const { blocking = true, timeout } = options;
+  if (typeof blocking !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', `blocking must be a boolean, got ${typeof blocking}`);
+  if (timeout !== undefined && timeout !== null) {
+    if (typeof timeout !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `timeout must be a number of milliseconds, got ${typeof timeout}`);
+    if (Number.isNaN(timeout)) throw rangeError('ERR_OUT_OF_RANGE', 'timeout must not be NaN');
+  }
+  if (!blocking) {
+    if (timeout !== undefined && timeout !== null) throw typeError('ERR_INVALID_ARG_VALUE', 'a timeout cannot be given with blocking: false');
+    return 0;
+  }
+  if (timeout === undefined || timeout === null || timeout < 0) return -1;
+  // 0 with blocking means "try once", as Python's acquire(timeout=0).
+  return timeout;
+}
+
+const PLACED = Symbol('placed');
+
+/** Where a lock lives; only this module makes these. */
+interface Placement {
+  readonly [PLACED]: true;
+  readonly segment: SharedSegment;
+  readonly offset: number;
+  readonly block: Block | null;
+}
+
+function isPlacement(v: unknown): v is Placement {
+  return typeof v === 'object' && v !== null && (v as { [PLACED]?: unknown })[PLACED] === true;
+}
+
+/** Common to Lock and RLock. */
+export abstract class ProcessLock {
+  /** True from an acquire that recovered a dead holder's lock until that hold is released. */
+  ownerDied = false;
+  readonly #segment: SharedSegment;
+  readonly #id: number;
+  readonly #offset: number;
+  readonly #block: Block | null;
+  #closed = false;
+  #shared = false;
+
+  protected constructor(kind: 'Lock' | 'RLock', options: LockOptions | Placement | undefined) {
+    const p = isPlacement(options) ? options : ProcessLock.place(kind, options);
+    this.#segment = p.segment;
+    this.#id = p.segment.id;
+    this.#offset = p.offset;
+    this.#block = p.block;
+  }
+
+  abstract get kind(): 'Lock' | 'RLock';
+
+  /** Where the lock lives (for objects that embed a reference to it). */
+  get location(): { segment: SharedSegment; offset: number } {
+    this.#check();
+    return { segment: this.#segment, offset: this.#offset };
+  }
+
+  #check(): void {
+    if (this.#closed) throw new SharedCtypesError('ERR_SHM_CLOSED', `this ${this.kind} was closed`);
+  }
+
+  /** Acquires; returns false if `blocking: false` or the timeout ran out. */
+  acquire(options?: AcquireOptions): boolean {
+    if (this.#closed) this.#check();
+    const result = binding.lock(this.#id, this.#offset, options === undefined ? undefined : timeoutOf(options));
+    if (result === LockResult.Acquired) return true;
+    if (result === LockResult.NotAcquired) return false;
+    this.#ownerDied();
+    return true;
+  }
+
+  #ownerDied(): void {
+    this.ownerDied = true;
+    process.emitWarning(
+      `the previous holder of this ${this.kind} died while holding it; the data it guards may be inconsistent`,
+      { code: OWNER_DIED_WARNING, type: 'SharedCtypesWarning' },
+    );
+  }
+
+  /** Releases; throws ERR_LOCK_NOT_OWNER if this thread does not hold it. */
+  release(): void {
+    if (this.#closed) this.#check();
+    binding.unlock(this.#id, this.#offset);
+    if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
+  }
+
+  /** Held by anyone (this thread included)? */
+  locked(): boolean {
+    this.#check();
+    return binding.lockLocked(this.#id, this.#offset);
+  }
+
+  /** Runs `fn` holding the lock; releases even if it throws. ERR_LOCK_TIMEOUT on timeout. */
+  withLock<T>(fn: () => T, options?: { timeout?: number | null }): T {
+    if (typeof fn !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'withLock() takes a function');
+    if (!this.acquire(options)) {
+      throw new SharedCtypesError('ERR_LOCK_TIMEOUT', `timed out after ${String(options?.timeout)} ms waiting for the ${this.kind}`);
+    }
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Acquires and returns a guard for `using`: `using _ = lock.hold()`. */
+  hold(options?: { timeout?: number | null }): LockGuard {
+    if (!this.acquire(options)) {
+      throw new SharedCtypesError('ERR_LOCK_TIMEOUT', `timed out after ${String(options?.timeout)} ms waiting for the ${this.kind}`);
+    }
+    let held = true;
+    const release = (): void => {
+      if (held) {
+        held = false;
+        this.release();
+      }
+    };
+    return { release, [Symbol.dispose]: release };
+  }
+
+  /** Plain-JSON descriptor; `attach()` in another process gives the same lock. */
+  toJSON(): LockDescriptor {
+    this.#check();
+    this.#shared = true; // handed out: its memory must never be recycled
+    return { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, offset: this.#offset };
+  }
+
+  /** Stops using the lock in this process. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    // Recycle the memory only if no other process can know of it and nobody holds it.
+    const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && !this.locked();
+    this.#closed = true;
+    if (this.#block !== null) {
+      if (recyclable) free(this.#block);
+    } else if (this.#segment.header.kind === SegmentKind.Lock) {
+      forgetSegment(this.#segment);
+      this.#segment.close();
+    }
+  }
+
+  /** Removes a named lock's name (idempotent); unnamed locks have nothing to remove. */
+  unlink(): void {
+    if (this.#block === null && this.#segment.header.kind === SegmentKind.Lock) this.#segment.unlink();
+  }
+
+  private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined): Placement {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw typeError('ERR_INVALID_ARG_TYPE', `${kind}() options must be an object`);
+    }
+    const recursive = kind === 'RLock';
+    if (options?.name !== undefined) {
+      const segment = SharedSegment.create({
+        name: options.name,
+        mode: checkMode(options.mode),
+        kind: SegmentKind.Lock,
+        payloadSize: 0,
+        meta: { kind },
+        lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
+      });
+      rememberSegment(segment);
+      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null };
+    }
+    if (options?.mode !== undefined) checkMode(options.mode);
+    const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
+    binding.lockInit(block.segment.id, block.offset, recursive);
+    return { [PLACED]: true, segment: block.segment, offset: block.offset, block };
+  }
+
+  /** Rebuilds a lock from its descriptor or its segment name. */
+  static attachLock(source: LockDescriptor | string): Lock | RLock {
+    if (typeof source === 'string') {
+      const segment = openSegment(source);
+      const meta = segment.header.meta;
+      if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
+        throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${source}' does not hold a lock`);
+      }
+      return ProcessLock.existing(meta.kind, segment, segment.header.lockOffset);
+    }
+    const segment = openSegment(source.segment);
+    binding.lockDepth(segment.id, source.offset); // validates the place
+    return ProcessLock.existing(source.kind, segment, source.offset);
+  }
+
+  private static existing(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number): Lock | RLock {
+    // Placement is module-private, so only this module can bind to existing memory.
+    const placed = { [PLACED]: true, segment, offset, block: null } as unknown as LockOptions;
+    return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
+  }
+}
+
+/** A non-recursive lock: re-acquiring it in the holding thread is refused (ERR_LOCK_DEADLOCK). */
+export class Lock extends ProcessLock {
+  constructor(options?: LockOptions) {
+    super('Lock', options);
+  }
+
+  get kind(): 'Lock' {
+    return 'Lock';
+  }
+}
+
+/** A recursive lock: the holding thread may acquire it again; it counts. */
+export class RLock extends ProcessLock {
+  constructor(options?: LockOptions) {
+    super('RLock', options);
+  }
+
+  get kind(): 'RLock' {
+    return 'RLock';
+  }
+}

@@ -15,8 +15,17 @@ constexpr int32_t kResultAcquired = 0;
 constexpr int32_t kResultOwnerDied = 1;
 constexpr int32_t kResultNotAcquired = 2;
 
+// One lock call: its arguments and the lock they name. On POSIX the Mutex
+// handle has no per-process state, so it is built in place and ended here.
 struct Call {
   explicit Call(napi_env e) : env(e) {}
+  ~Call() {
+#ifndef _WIN32
+    if (mutex != nullptr) mutex->~Mutex();
+#endif
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
   napi_env env;
   size_t argc = 3;
   napi_value argv[3] = {nullptr, nullptr, nullptr};
@@ -69,15 +78,6 @@ bool Resolve(Call* c, napi_callback_info info) {
   return c->mutex != nullptr;
 }
 
-struct CallGuard {
-  Call* c;
-  ~CallGuard() {
-#ifndef _WIN32
-    if (c->mutex != nullptr) c->mutex->~Mutex();
-#endif
-  }
-};
-
 napi_value Int(napi_env env, int32_t v) {
   napi_value out = nullptr;
   napi_create_int32(env, v, &out);
@@ -93,7 +93,6 @@ napi_value Bool(napi_env env, bool v) {
 // lockInit(id, offset, recursive)
 napi_value LockInit(napi_env env, napi_callback_info info) {
   Call c(env);
-  CallGuard guard{&c};
   if (!Resolve(&c, info)) return nullptr;
   bool recursive = false;
   if (c.argc < 3 || napi_get_value_bool(env, c.argv[2], &recursive) != napi_ok)
@@ -107,7 +106,6 @@ napi_value LockInit(napi_env env, napi_callback_info info) {
 // 2 not acquired. Omitted/undefined or negative blocks; 0 tries once.
 napi_value LockAcquire(napi_env env, napi_callback_info info) {
   Call c(env);
-  CallGuard guard{&c};
   if (!Resolve(&c, info)) return nullptr;
   double timeout = -1;
   if (c.argc >= 3) {
@@ -132,7 +130,6 @@ napi_value LockAcquire(napi_env env, napi_callback_info info) {
 // unlock(id, offset)
 napi_value LockRelease(napi_env env, napi_callback_info info) {
   Call c(env);
-  CallGuard guard{&c};
   if (!Resolve(&c, info)) return nullptr;
   Status st = c.mutex->Unlock();
   if (!st.ok()) return PendStatus(env, st, "cannot release lock");
@@ -142,7 +139,6 @@ napi_value LockRelease(napi_env env, napi_callback_info info) {
 // lockLocked(id, offset) -> held by anyone?
 napi_value LockLocked(napi_env env, napi_callback_info info) {
   Call c(env);
-  CallGuard guard{&c};
   if (!Resolve(&c, info)) return nullptr;
   bool locked = false;
   Status st = c.mutex->IsLocked(&locked);
@@ -153,7 +149,6 @@ napi_value LockLocked(napi_env env, napi_callback_info info) {
 // lockDepth(id, offset) -> this thread's recursion depth (0: not the holder)
 napi_value LockDepth(napi_env env, napi_callback_info info) {
   Call c(env);
-  CallGuard guard{&c};
   if (!Resolve(&c, info)) return nullptr;
   return Int(env, static_cast<int32_t>(c.mutex->HeldDepth()));
 }

@@ -73,6 +73,21 @@ class Mutex {
   LockHeader* header() const { return static_cast<LockHeader*>(region_); }
   Status CheckInitialised() const;
 
+  // Init brackets the OS-specific setup: hide the lock, then publish it.
+  void BeginInit();
+  void PublishInit(LockKind kind);
+
+  // Holder bookkeeping in the shared header, the same on every OS (mutex_common.cc).
+  bool HeldBySelf() const;
+  // Just acquired the OS lock: records this thread as holder and says whether
+  // a dead holder's death (found now or by an earlier probe) must be reported.
+  Acquired NoteAcquired(bool owner_died);
+  // About to release the OS lock: refuses a non-holder, else drops one level.
+  Status NoteReleasing();
+  // A locked() probe recovered a dead holder's lock: forget the dead holder
+  // and leave the news for the next acquirer.
+  void NoteRecoveredByProbe();
+
   void* region_;
 #ifdef _WIN32
   Status OpenHandle();

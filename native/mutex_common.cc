@@ -43,10 +43,53 @@ Status Mutex::CheckInitialised() const {
   return Status::Ok();
 }
 
-uint32_t Mutex::HeldDepth() const {
+void Mutex::BeginInit() { AtomicAt(&header()->magic)->store(0, std::memory_order_relaxed); }
+
+void Mutex::PublishInit(LockKind kind) {
+  LockHeader* h = header();
+  h->kind = static_cast<uint32_t>(kind);
+  h->depth = 0;
+  h->recovered = 0;
+  h->owner = 0;
+  h->reserved = 0;
+  // Publish last: a peer that sees the magic sees a complete lock.
+  AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+}
+
+bool Mutex::HeldBySelf() const {
   const LockHeader* h = header();
-  if (AtomicAt(const_cast<uint64_t*>(&h->owner))->load(std::memory_order_relaxed) != SelfId()) return 0;
-  return h->depth;
+  return AtomicAt(const_cast<uint64_t*>(&h->owner))->load(std::memory_order_relaxed) == SelfId() &&
+         h->depth > 0;
+}
+
+uint32_t Mutex::HeldDepth() const { return HeldBySelf() ? header()->depth : 0; }
+
+Acquired Mutex::NoteAcquired(bool owner_died) {
+  LockHeader* h = header();
+  if (owner_died) h->depth = 0;  // the dead holder's depth is meaningless now
+  if (h->recovered != 0) {
+    h->recovered = 0;
+    owner_died = true;
+  }
+  h->depth += 1;
+  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
+  return owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+}
+
+Status Mutex::NoteReleasing() {
+  if (!HeldBySelf()) return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
+  LockHeader* h = header();
+  const uint32_t depth = h->depth - 1;
+  h->depth = depth;
+  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+void Mutex::NoteRecoveredByProbe() {
+  LockHeader* h = header();
+  h->depth = 0;
+  AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  h->recovered = 1;
 }
 
 }  // namespace sct

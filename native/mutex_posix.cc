@@ -92,8 +92,7 @@ bool RobustLocksSupported() { return SCT_ROBUST != 0; }
 Mutex::~Mutex() = default;
 
 Status Mutex::Init(LockKind kind) {
-  LockHeader* h = header();
-  AtomicAt(&h->magic)->store(0, std::memory_order_relaxed);
+  BeginInit();
   pthread_mutexattr_t attr;
   int rc = pthread_mutexattr_init(&attr);
   if (rc != 0) return LockFailure(rc, "pthread_mutexattr_init");
@@ -106,13 +105,7 @@ Status Mutex::Init(LockKind kind) {
   if (rc == 0) rc = pthread_mutex_init(Impl(region_), &attr);
   pthread_mutexattr_destroy(&attr);
   if (rc != 0) return LockFailure(rc, "pthread_mutex_init");
-  h->kind = static_cast<uint32_t>(kind);
-  h->depth = 0;
-  h->recovered = 0;
-  h->owner = 0;
-  h->reserved = 0;
-  // Publish last: a peer that sees the magic sees a complete mutex.
-  AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+  PublishInit(kind);
   return Status::Ok();
 }
 
@@ -132,7 +125,6 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
     rc = TimedLock(m, timeout_ms);
     call = "pthread_mutex_timedlock";
   }
-  LockHeader* h = header();
   bool owner_died = false;
   // A plain lock tried by its own holder is simply busy; blocking on it
   // would never end, so that case stays an EDEADLK error below.
@@ -144,30 +136,19 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
   if (rc == EOWNERDEAD) {
     rc = pthread_mutex_consistent(m);
     if (rc != 0) return LockFailure(rc, "pthread_mutex_consistent");
-    h->depth = 0;  // the dead holder's depth is meaningless now
     owner_died = true;
   }
 #endif
   if (rc != 0) return LockFailure(rc, call);
-  if (h->recovered != 0) {
-    h->recovered = 0;
-    owner_died = true;
-  }
-  h->depth += 1;
-  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
-  *out = owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+  *out = NoteAcquired(owner_died);
   return Status::Ok();
 }
 
 Status Mutex::Unlock() {
   Status valid = CheckInitialised();
   if (!valid.ok()) return valid;
-  LockHeader* h = header();
-  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) != SelfId() || h->depth == 0)
-    return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
-  const uint32_t depth = h->depth - 1;
-  h->depth = depth;
-  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  Status releasing = NoteReleasing();
+  if (!releasing.ok()) return releasing;
   int rc = pthread_mutex_unlock(Impl(region_));
   if (rc != 0) return LockFailure(rc, "pthread_mutex_unlock");
   return Status::Ok();
@@ -176,8 +157,7 @@ Status Mutex::Unlock() {
 Status Mutex::IsLocked(bool* out) {
   Status valid = CheckInitialised();
   if (!valid.ok()) return valid;
-  LockHeader* h = header();
-  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0) {
+  if (HeldBySelf()) {
     *out = true;
     return Status::Ok();
   }
@@ -191,9 +171,7 @@ Status Mutex::IsLocked(bool* out) {
   if (rc == EOWNERDEAD) {
     rc = pthread_mutex_consistent(m);
     if (rc != 0) return LockFailure(rc, "pthread_mutex_consistent");
-    h->depth = 0;
-    h->owner = 0;
-    h->recovered = 1;  // the next acquirer must still hear of the death
+    NoteRecoveredByProbe();
   }
 #endif
   if (rc != 0) return LockFailure(rc, "pthread_mutex_trylock");

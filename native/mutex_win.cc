@@ -58,20 +58,14 @@ Status Mutex::OpenHandle() {
 }
 
 Status Mutex::Init(LockKind kind) {
-  LockHeader* h = header();
-  AtomicAt(&h->magic)->store(0, std::memory_order_relaxed);
+  BeginInit();
   unsigned int a = 0, b = 0, c = 0, d = 0;
   if (rand_s(&a) != 0 || rand_s(&b) != 0 || rand_s(&c) != 0 || rand_s(&d) != 0)
     return Status::Lib(ErrorKind::kLockSystem, "rand_s failed");
   char name[kNameBytes] = {};  // zero-filled: no stack bytes leak into shared memory
   std::snprintf(name, sizeof(name), "sctlock.%08x%08x%08x%08x", a, b, c, d);
   std::memcpy(NameField(region_), name, kNameBytes);
-  h->kind = static_cast<uint32_t>(kind);
-  h->depth = 0;
-  h->recovered = 0;
-  h->owner = 0;
-  h->reserved = 0;
-  AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
+  PublishInit(kind);
   // A handle opened before (re-init) names the old mutex: drop it, or this
   // process would keep locking a different object from its peers.
   if (handle_ != nullptr) {
@@ -88,7 +82,7 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
   st = OpenHandle();
   if (!st.ok()) return st;
   LockHeader* h = header();
-  const bool mine = AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0;
+  const bool mine = HeldBySelf();
   if (mine && h->kind == static_cast<uint32_t>(LockKind::kPlain)) {
     if (timeout_ms == 0) {
       *out = Acquired::kNo;
@@ -106,7 +100,6 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
     return Status::Ok();
   }
   if (rc == WAIT_ABANDONED) {
-    h->depth = 0;
     owner_died = true;
   } else if (rc != WAIT_OBJECT_0) {
     return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
@@ -116,16 +109,9 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
     // The mutex object died with its last handle while held (its holder's
     // process exited, or closed its handles) and CreateMutexExW made a fresh
     // one: an owner death Windows cannot report as WAIT_ABANDONED.
-    h->depth = 0;
     owner_died = true;
   }
-  if (h->recovered != 0) {
-    h->recovered = 0;
-    owner_died = true;
-  }
-  h->depth += 1;
-  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
-  *out = owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+  *out = NoteAcquired(owner_died);
   return Status::Ok();
 }
 
@@ -134,12 +120,8 @@ Status Mutex::Unlock() {
   if (!st.ok()) return st;
   st = OpenHandle();
   if (!st.ok()) return st;
-  LockHeader* h = header();
-  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) != SelfId() || h->depth == 0)
-    return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
-  const uint32_t depth = h->depth - 1;
-  h->depth = depth;
-  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  st = NoteReleasing();
+  if (!st.ok()) return st;
   if (!ReleaseMutex(static_cast<HANDLE>(handle_)))
     return WinFailure(ErrorKind::kLockNotOwner, "ReleaseMutex");
   return Status::Ok();
@@ -150,8 +132,7 @@ Status Mutex::IsLocked(bool* out) {
   if (!st.ok()) return st;
   st = OpenHandle();
   if (!st.ok()) return st;
-  LockHeader* h = header();
-  if (AtomicAt(&h->owner)->load(std::memory_order_relaxed) == SelfId() && h->depth > 0) {
+  if (HeldBySelf()) {
     *out = true;
     return Status::Ok();
   }
@@ -163,11 +144,7 @@ Status Mutex::IsLocked(bool* out) {
   if (rc != WAIT_OBJECT_0 && rc != WAIT_ABANDONED)
     return WinFailure(ErrorKind::kLockSystem, "WaitForSingleObject");
   // Abandoned, or a stale holder left by a destroyed mutex (see Lock).
-  if (rc == WAIT_ABANDONED || h->depth != 0) {
-    h->depth = 0;
-    h->owner = 0;
-    h->recovered = 1;  // the next acquirer must still hear of the death
-  }
+  if (rc == WAIT_ABANDONED || header()->depth != 0) NoteRecoveredByProbe();
   ReleaseMutex(static_cast<HANDLE>(handle_));
   *out = false;
   return Status::Ok();

@@ -3,17 +3,9 @@
 import { attachLock, Lock, OWNER_DIED_WARNING, RLock } from '../dist/index';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { testName } from './helpers/names';
+import { codeOf } from './helpers/errors';
 
 afterEach(killAll);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 function peer(source: unknown) {
   return forkFixture('lock-peer.js', [JSON.stringify(source)]);

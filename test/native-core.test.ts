@@ -6,6 +6,7 @@ import { SharedSegment } from '../dist/segment/segment';
 import { LockKindCode, SegmentKind } from '../dist/segment/header';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { testName } from './helpers/names';
+import { expectCode } from './helpers/errors';
 
 afterEach(killAll);
 
@@ -15,18 +16,6 @@ function makeSegment(tag: string, payloadSize: number, lock = LockKindCode.None)
 
 function peer(op: string, seg: SharedSegment, extra: Record<string, unknown> = {}) {
   return forkFixture('segment-peer.js', [JSON.stringify({ op, name: seg.name, ...extra })]);
-}
-
-function expectCode(fn: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  // Native errors come from another realm than jest's sandbox: compare by tag.
-  expect(Object.prototype.toString.call(thrown)).toBe('[object Error]');
-  expect((thrown as { code?: string }).code).toBe(code);
 }
 
 describe('segments across processes', () => {

@@ -2,15 +2,7 @@
 import { SCALARS, toStored, c_byte, c_float, c_int, c_double, c_char, c_bool, c_longlong } from '../dist/types/scalars';
 import { Struct } from '../dist/types/ctype';
 import { decodeType, encodeType, typeKey } from '../dist/types/layout-json';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
+import { codeOf } from './helpers/errors';
 
 function store(type: (typeof SCALARS)[keyof typeof SCALARS], v: unknown): unknown {
   const a = new type.TypedArray(1) as unknown as { [i: number]: number | bigint };

@@ -6,6 +6,7 @@ import { trackOwned, untrackOwned } from '../lifetime/owned';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { forgetSegment, rememberSegment } from '../sharing/open-segments';
+import { alignUp } from '../util/align';
 
 /** A piece of shared memory: `size` bytes at `offset` of `segment`. */
 export interface Block {
@@ -36,23 +37,35 @@ function sizeClass(size: number): number {
   return cls;
 }
 
-function newArena(): Arena {
-  const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize: ARENA_PAYLOAD, meta: { kind: 'arena' } });
+/** A new unnamed segment owned by this process (unlinked when it exits or dies). */
+function ownedSegment(payloadSize: number): SharedSegment {
+  const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize, meta: { kind: 'arena' } });
   trackOwned(segment.name);
   rememberSegment(segment);
+  return segment;
+}
+
+function newArena(): Arena {
+  const segment = ownedSegment(ARENA_PAYLOAD);
   const arena = { segment, top: segment.header.headerSize, end: segment.header.headerSize + ARENA_PAYLOAD, free: new Map() };
   arenas.push(arena);
   arenaOf.set(segment, arena);
   return arena;
 }
 
+/** Carves `cls` bytes off the arena's unused end, or undefined if they do not fit. */
+function bump(arena: Arena, cls: number, align: number): Block | undefined {
+  const offset = alignUp(arena.top, align);
+  if (offset + cls > arena.end) return undefined;
+  arena.top = offset + cls;
+  return { segment: arena.segment, offset, size: cls };
+}
+
 /** Zero-filled shared memory of at least `size` bytes, aligned to `align` (<= 64). */
 export function allocate(size: number, align: number): Block {
   const need = Math.max(size, 1);
   if (need > MAX_CLASS) {
-    const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize: need, meta: { kind: 'arena' } });
-    trackOwned(segment.name);
-    rememberSegment(segment);
+    const segment = ownedSegment(need);
     return { segment, offset: segment.header.headerSize, size: need };
   }
   const cls = sizeClass(need);
@@ -65,18 +78,12 @@ export function allocate(size: number, align: number): Block {
       return { segment: arena.segment, offset, size: cls };
     }
   }
+  // Only the newest arenas can have room left at their end.
   for (let i = arenas.length - 1; i >= 0 && i >= arenas.length - 2; i--) {
-    const arena = arenas[i];
-    const offset = Math.ceil(arena.top / blockAlign) * blockAlign;
-    if (offset + cls <= arena.end) {
-      arena.top = offset + cls;
-      return { segment: arena.segment, offset, size: cls };
-    }
+    const block = bump(arenas[i], cls, blockAlign);
+    if (block !== undefined) return block;
   }
-  const arena = newArena();
-  const offset = Math.ceil(arena.top / blockAlign) * blockAlign;
-  arena.top = offset + cls;
-  return { segment: arena.segment, offset, size: cls };
+  return bump(newArena(), cls, blockAlign) as Block;
 }
 
 /** Gives a block back. A block that was shared with other processes must not be freed. */

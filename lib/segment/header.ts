@@ -4,6 +4,7 @@
 // written anything, so decoding checks every field against the real mapping
 // size before anything else uses it.
 import { SharedCtypesError } from '../errors';
+import { alignUp } from '../util/align';
 
 export const MAGIC = 'SCTYPES\0';
 export const FORMAT_VERSION = 1;
@@ -59,10 +60,6 @@ export interface Header extends HeaderFields {
   lockOffset: number;
   creatorPid: number;
   createdAt: number;
-}
-
-export function alignUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }
 
 /** Sizes for a new segment: where the lock and payload go, how big it all is. */

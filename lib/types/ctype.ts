@@ -1,6 +1,7 @@
 // C types beyond scalars: fixed-length arrays and structs with natural C
 // alignment, plus the TypeScript machinery that maps each type to its JS value.
 import { SharedCtypesError, typeError, rangeError } from '../errors';
+import { alignUp } from '../util/align';
 import { ElementOfCode, isScalarType, isTypecode, JsOfCode, ScalarType, SCALARS, Typecode } from './scalars';
 
 const STRUCT = Symbol.for('sharedctypes.struct');
@@ -82,7 +83,7 @@ export function resolveType(spec: unknown): ScalarType | StructType {
   if (isTypecode(spec)) return SCALARS[spec];
   if (isScalarType(spec) || isStructType(spec)) return spec;
   const shown = typeof spec === 'string' ? JSON.stringify(spec) : typeof spec;
-  throw Object.assign(new SharedCtypesError('ERR_INVALID_TYPE', `unknown type ${shown}: use a typecode (c b B h H i I l L q Q f d ?), a c_* type or a Struct`), {});
+  throw new SharedCtypesError('ERR_INVALID_TYPE', `unknown type ${shown}: use a typecode (c b B h H i I l L q Q f d ?), a c_* type or a Struct`);
 }
 
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'toJSON', 'toString', 'valueOf']);
@@ -91,10 +92,6 @@ export function checkFieldName(name: string): void {
   if (name.length === 0 || name.length > 256 || RESERVED_NAMES.has(name)) {
     throw new SharedCtypesError('ERR_INVALID_TYPE', `invalid struct field name ${JSON.stringify(name)}`);
   }
-}
-
-export function alignTo(n: number, align: number): number {
-  return Math.ceil(n / align) * align;
 }
 
 export function makeArrayType(element: CType, length: number): ArrayType {
@@ -112,12 +109,12 @@ export function layoutStruct(fields: ReadonlyArray<{ name: string; type: CType }
   let align = 1;
   const out: StructField[] = [];
   for (const f of fields) {
-    offset = alignTo(offset, f.type.align);
+    offset = alignUp(offset, f.type.align);
     out.push(Object.freeze({ name: f.name, type: f.type, offset }));
     offset += f.type.size;
     align = Math.max(align, f.type.align);
   }
-  const size = alignTo(offset, align);
+  const size = alignUp(offset, align);
   if (!Number.isSafeInteger(size)) throw rangeError('ERR_OUT_OF_RANGE', 'struct is too large');
   return { fields: out, size, align };
 }

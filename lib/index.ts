@@ -29,5 +29,27 @@ export {
 } from './types/scalars';
 export type { ScalarType, Typecode } from './types/scalars';
 export { Struct } from './types/ctype';
-export type { StructType, StructValue, TypeSpec, FieldSpec } from './types/ctype';
-export { attachLock } from './sharing/attach';
+export type { StructType, StructValue, StructInit, TypeSpec, FieldSpec, JsOf, ElementOf, InitOf } from './types/ctype';
+export { RawValue, RawArray, Value, SharedArray as Array, SharedArray, copy, synchronized } from './objects/factories';
+export type { SynchronizedOf } from './objects/factories';
+export type { RawOptions, SyncOptions } from './objects/options';
+export type {
+  ArrayInit,
+  ArrayOf,
+  CharArray,
+  RawArrayOf,
+  RawScalarValue,
+  RawValueOf,
+  SharedArrayLike,
+  SynchronizedArrayLike,
+  SynchronizedMethods,
+  TypedArrayOf,
+  ValueOf,
+} from './objects/public-types';
+export type { RawMethods } from './objects/raw-methods';
+export type { ObjectDescriptor, ObjectKind } from './objects/registry';
+export { attach, attachLock } from './sharing/attach';
+export type { AttachExpect, SharedObject } from './sharing/attach';
+export { fork, inherited, sharedEnv, SHARED_ENV } from './sharing/fork';
+export type { ForkOptions, Shareable } from './sharing/fork';
+export { unlink } from './sharing/unlink';

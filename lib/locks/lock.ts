@@ -6,7 +6,7 @@ import { allocate, Block, free } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { checkMode, SharedSegment } from '../segment/segment';
-import { forgetSegment, openSegment, rememberSegment } from '../sharing/open-segments';
+import { adoptSegment, releaseSegment, retainSegment } from '../sharing/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
 
@@ -67,6 +67,8 @@ interface Placement {
   readonly segment: SharedSegment;
   readonly offset: number;
   readonly block: Block | null;
+  /** The lock holds a reference on its segment (named or attached), dropped by close(). */
+  readonly ownsRef: boolean;
 }
 
 function isPlacement(v: unknown): v is Placement {
@@ -81,6 +83,7 @@ export abstract class ProcessLock {
   readonly #id: number;
   readonly #offset: number;
   readonly #block: Block | null;
+  readonly #ownsRef: boolean;
   #closed = false;
   #shared = false;
 
@@ -90,6 +93,7 @@ export abstract class ProcessLock {
     this.#id = p.segment.id;
     this.#offset = p.offset;
     this.#block = p.block;
+    this.#ownsRef = p.ownsRef;
   }
 
   abstract get kind(): 'Lock' | 'RLock';
@@ -176,12 +180,8 @@ export abstract class ProcessLock {
     // Recycle the memory only if no other process can know of it and nobody holds it.
     const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && !this.locked();
     this.#closed = true;
-    if (this.#block !== null) {
-      if (recyclable) free(this.#block);
-    } else if (this.#segment.header.kind === SegmentKind.Lock) {
-      forgetSegment(this.#segment);
-      this.#segment.close();
-    }
+    if (recyclable) free(this.#block as Block);
+    if (this.#ownsRef) releaseSegment(this.#segment);
   }
 
   /** Removes a named lock's name (idempotent); unnamed locks have nothing to remove. */
@@ -203,34 +203,34 @@ export abstract class ProcessLock {
         meta: { kind },
         lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
       });
-      rememberSegment(segment);
-      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null };
+      adoptSegment(segment);
+      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
     }
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
     binding.lockInit(block.segment.id, block.offset, recursive);
-    return { [PLACED]: true, segment: block.segment, offset: block.offset, block };
+    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ownsRef: false };
   }
 
   /** Rebuilds a lock from its descriptor or its segment name. */
-  static attachLock(source: LockDescriptor | string): Lock | RLock {
+  static attach(source: LockDescriptor | string): Lock | RLock {
     if (typeof source === 'string') {
-      const segment = openSegment(source);
+      const segment = retainSegment(source);
       const meta = segment.header.meta;
       if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
+        releaseSegment(segment);
         throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${source}' does not hold a lock`);
       }
-      return ProcessLock.existing(meta.kind, segment, segment.header.lockOffset);
+      return lockIn(meta.kind, segment, segment.header.lockOffset, true);
     }
-    const segment = openSegment(source.segment);
-    binding.lockDepth(segment.id, source.offset); // validates the place
-    return ProcessLock.existing(source.kind, segment, source.offset);
-  }
-
-  private static existing(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number): Lock | RLock {
-    // Placement is module-private, so only this module can bind to existing memory.
-    const placed = { [PLACED]: true, segment, offset, block: null } as unknown as LockOptions;
-    return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
+    const segment = retainSegment(source.segment);
+    try {
+      binding.lockDepth(segment.id, source.offset); // validates the place
+    } catch (err) {
+      releaseSegment(segment);
+      throw err;
+    }
+    return lockIn(source.kind, segment, source.offset, true);
   }
 }
 
@@ -254,4 +254,19 @@ export class RLock extends ProcessLock {
   get kind(): 'RLock' {
     return 'RLock';
   }
+}
+
+/**
+ * A Lock/RLock bound to an initialised lock region of a segment this process
+ * has open. `ownsRef`: the lock's close() drops one reference on the segment.
+ */
+export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number, ownsRef: boolean): Lock | RLock {
+  // Placement is module-private, so only this module can bind to existing memory.
+  const placed = { [PLACED]: true, segment, offset, block: null, ownsRef } as unknown as LockOptions;
+  return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
+}
+
+/** Rebuilds a lock from its (already shape-checked) descriptor or its segment name. */
+export function attachLockInternal(source: LockDescriptor | string): Lock | RLock {
+  return ProcessLock.attach(source);
 }

@@ -5,7 +5,7 @@
 import { trackOwned, untrackOwned } from '../lifetime/owned';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
-import { forgetSegment, rememberSegment } from '../sharing/open-segments';
+import { adoptSegment, releaseSegment } from '../sharing/open-segments';
 import { alignUp } from '../util/align';
 
 /** A piece of shared memory: `size` bytes at `offset` of `segment`. */
@@ -41,8 +41,8 @@ function sizeClass(size: number): number {
 function ownedSegment(payloadSize: number): SharedSegment {
   const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize, meta: { kind: 'arena' } });
   trackOwned(segment.name);
-  rememberSegment(segment);
-  return segment;
+  // The creator keeps its reference for its whole life.
+  return adoptSegment(segment);
 }
 
 function newArena(): Arena {
@@ -91,9 +91,8 @@ export function free(block: Block): void {
   const arena = arenaOf.get(block.segment);
   if (arena === undefined) {
     // A dedicated segment: nothing else lives in it.
-    forgetSegment(block.segment);
-    block.segment.close();
     block.segment.unlink();
+    releaseSegment(block.segment);
     untrackOwned(block.segment.name);
     return;
   }

@@ -145,6 +145,11 @@ export class SharedSegment {
     return this.#native.view(offset, length);
   }
 
+  /** Detaches one ArrayBuffer made by view(), leaving the mapping. */
+  static detach(view: ArrayBuffer): void {
+    Segment.detach(view);
+  }
+
   /** Unmaps in this process; views become detached. Idempotent. */
   close(): void {
     this.#buffer = null;

@@ -1,17 +1,170 @@
-// Rebuilding shared objects in another process from a descriptor or a name.
-import { typeError } from '../errors';
-import { Lock, LockDescriptor, ProcessLock, RLock } from '../locks/lock';
+// Rebuilding shared objects in another process: from a descriptor (toJSON())
+// or from a named segment's own header. Both are untrusted input: every
+// offset, size and layout is checked against the real mapping first.
+import { SharedCtypesError, typeError } from '../errors';
+import { attachLockInternal, Lock, LockDescriptor, lockIn, ProcessLock, RLock } from '../locks/lock';
+import { buildObject } from '../objects/build';
+import { ObjectMemory } from '../objects/memory';
+import { byteSize } from '../objects/placement';
+import { ObjectDescriptor, ObjectKind } from '../objects/registry';
+import { LockKindCode, SegmentKind } from '../segment/header';
+import { SharedSegment } from '../segment/segment';
+import { CType, resolveType, StructType, TypeSpec } from '../types/ctype';
+import { decodeType, typeKey } from '../types/layout-json';
+import { ScalarType } from '../types/scalars';
+import { releaseSegment, retainSegment } from './open-segments';
 
-function isLockDescriptor(v: unknown): v is LockDescriptor {
-  if (typeof v !== 'object' || v === null) return false;
-  const d = v as Record<string, unknown>;
-  return d.$sharedctypes === 1 && (d.kind === 'Lock' || d.kind === 'RLock') && typeof d.segment === 'string' && typeof d.offset === 'number';
+/** What attach() may check: the layout the caller expects. */
+export interface AttachExpect {
+  type?: TypeSpec;
+  length?: number | null;
 }
 
-/** Attaches to a lock given its descriptor (from `toJSON()`) or the name of a named lock. */
+/** Anything attach() can return: every shared object has these. */
+export interface SharedObject {
+  toJSON(): ObjectDescriptor | LockDescriptor;
+  close(): void;
+  unlink(): void;
+}
+
+const KINDS: readonly ObjectKind[] = ['RawValue', 'RawArray', 'Value', 'Array'];
+
+function mismatch(what: string): SharedCtypesError {
+  return new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', what);
+}
+
+function isLockDescriptor(v: Record<string, unknown>): v is Record<string, unknown> & LockDescriptor {
+  return (v.kind === 'Lock' || v.kind === 'RLock') && typeof v.segment === 'string' && typeof v.offset === 'number';
+}
+
+function checkLength(length: unknown, code: 'ERR_SHM_BAD_HEADER' | 'ERR_SHM_LAYOUT_MISMATCH', kind: ObjectKind): number | null {
+  const isArray = kind === 'RawArray' || kind === 'Array';
+  if (!isArray) {
+    if (length !== undefined && length !== null) throw new SharedCtypesError(code, 'a value has no length');
+    return null;
+  }
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    throw new SharedCtypesError(code, `invalid array length ${String(length)}`);
+  }
+  return length;
+}
+
+function topLevel(type: CType, code: 'ERR_SHM_BAD_HEADER' | 'ERR_SHM_LAYOUT_MISMATCH'): ScalarType | StructType {
+  if (type.kind === 'array') throw new SharedCtypesError(code, 'an object type is a scalar or a struct');
+  return type;
+}
+
+function checkExpect(expect: AttachExpect | undefined, type: CType, length: number | null, where: string): void {
+  if (expect === undefined) return;
+  if (typeof expect !== 'object' || expect === null) throw typeError('ERR_INVALID_ARG_TYPE', 'attach() options must be an object like { type, length }');
+  if (expect.type !== undefined && typeKey(resolveType(expect.type)) !== typeKey(type)) {
+    throw mismatch(`${where} holds ${typeKey(type)}, not ${typeKey(resolveType(expect.type))}`);
+  }
+  if (expect.length !== undefined && expect.length !== length) {
+    throw mismatch(`${where} has length ${String(length)}, not ${String(expect.length)}`);
+  }
+}
+
+/** The object a descriptor describes; ERR_SHM_LAYOUT_MISMATCH if it does not fit its segment. */
+function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | undefined): object {
+  const kind = d.kind as ObjectKind;
+  if (typeof d.segment !== 'string' || typeof d.offset !== 'number') throw typeError('ERR_INVALID_ARG_VALUE', 'malformed shared object descriptor');
+  const type = topLevel(decodeType(d.type, 'ERR_INVALID_TYPE'), 'ERR_SHM_LAYOUT_MISMATCH');
+  const length = checkLength(d.length, 'ERR_SHM_LAYOUT_MISMATCH', kind);
+  checkExpect(expect, type, length, 'the descriptor');
+  const synchronized = kind === 'Value' || kind === 'Array';
+  if (synchronized !== (d.lock !== undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `a ${kind} descriptor ${synchronized ? 'needs' : 'has no'} lock`);
+  const segment = retainSegment(d.segment);
+  let lock: ProcessLock | null = null;
+  try {
+    const size = byteSize(type, length);
+    const { headerSize, payloadSize } = segment.header;
+    const offset = d.offset;
+    if (!Number.isSafeInteger(offset) || offset < headerSize || offset + size > headerSize + payloadSize || offset % type.align !== 0) {
+      throw mismatch(`the descriptor's object (${size} bytes at ${offset}) does not lie inside segment '${segment.name}'`);
+    }
+    if (synchronized) lock = attachLockInternal(d.lock as LockDescriptor);
+    return buildObject(kind, new ObjectMemory(segment, offset, size, null, true), type, length, lock, true);
+  } catch (err) {
+    lock?.close();
+    releaseSegment(segment);
+    throw err;
+  }
+}
+
+function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, synchronized: boolean): { lock: ProcessLock | null; own: boolean } {
+  const bad = (why: string): SharedCtypesError => new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`);
+  if (!synchronized) {
+    if (meta.lock !== null && meta.lock !== undefined) throw bad('a raw object with a lock');
+    return { lock: null, own: false };
+  }
+  if (meta.lock === 'inline') {
+    const kind = segment.header.lockKind;
+    if (kind === LockKindCode.None) throw bad('an inline lock that is not there');
+    // The object holds the segment; the lock rides on that reference.
+    return { lock: lockIn(kind === LockKindCode.RLock ? 'RLock' : 'Lock', segment, segment.header.lockOffset, false), own: false };
+  }
+  if (typeof meta.lock !== 'object' || meta.lock === null || !isLockDescriptor(meta.lock as Record<string, unknown>)) throw bad('no valid lock');
+  return { lock: attachLockInternal(meta.lock as LockDescriptor), own: true };
+}
+
+/** The object or lock of a named segment, rebuilt from the header alone. */
+function attachName(name: string, expect: AttachExpect | undefined): object {
+  const segment = retainSegment(name);
+  let lock: ProcessLock | null = null;
+  try {
+    const { header } = segment;
+    if (header.kind === SegmentKind.Lock) {
+      if (expect !== undefined) throw mismatch(`segment '${segment.name}' holds a lock, not an object`);
+      releaseSegment(segment);
+      return attachLockInternal(name);
+    }
+    if (header.kind !== SegmentKind.Object) {
+      throw mismatch(`segment '${segment.name}' is an arena of unnamed objects: attach those by descriptor`);
+    }
+    const meta = header.meta;
+    const kind = meta.object as ObjectKind;
+    if (!KINDS.includes(kind)) throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: unknown object kind`);
+    const type = topLevel(decodeType(meta.type), 'ERR_SHM_BAD_HEADER');
+    const length = checkLength(meta.length, 'ERR_SHM_BAD_HEADER', kind);
+    const size = byteSize(type, length);
+    if (size > header.payloadSize) {
+      throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${size} bytes of object in a ${header.payloadSize}-byte payload`);
+    }
+    checkExpect(expect, type, length, `segment '${segment.name}'`);
+    const l = lockOfHeader(segment, meta, kind === 'Value' || kind === 'Array');
+    lock = l.lock;
+    return buildObject(kind, new ObjectMemory(segment, header.headerSize, size, null, true), type, length, lock, l.own);
+  } catch (err) {
+    if (lock !== null) lock.close();
+    releaseSegment(segment);
+    throw err;
+  }
+}
+
+/**
+ * The shared object (or lock) that `source` describes: a descriptor from
+ * `toJSON()`, or the name of a named object or lock. `expect` checks the
+ * layout (ERR_SHM_LAYOUT_MISMATCH when it differs).
+ */
+export function attach<T extends object = SharedObject>(source: ObjectDescriptor | LockDescriptor | string, expect?: AttachExpect): T {
+  if (typeof source === 'string') return attachName(source, expect) as T;
+  if (typeof source !== 'object' || source === null || (source as { $sharedctypes?: unknown }).$sharedctypes !== 1) {
+    throw typeError('ERR_INVALID_ARG_TYPE', 'attach() takes a descriptor (from toJSON()) or a segment name');
+  }
+  const d = source as unknown as Record<string, unknown>;
+  if (isLockDescriptor(d)) {
+    if (expect !== undefined) throw mismatch('the descriptor is of a lock, not an object');
+    return attachLockInternal(d) as unknown as T;
+  }
+  if (!KINDS.includes(d.kind as ObjectKind)) throw typeError('ERR_INVALID_ARG_VALUE', `unknown shared object kind ${JSON.stringify(String(d.kind))}`);
+  return attachDescriptor(d, expect) as T;
+}
+
+/** Attaches to a lock given its descriptor or the name of a named lock. */
 export function attachLock(source: LockDescriptor | string): Lock | RLock {
-  if (typeof source !== 'string' && !isLockDescriptor(source)) {
+  if (typeof source !== 'string' && (typeof source !== 'object' || source === null || !isLockDescriptor(source as unknown as Record<string, unknown>))) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'attachLock() takes a lock descriptor or a segment name');
   }
-  return ProcessLock.attachLock(source);
+  return attachLockInternal(source);
 }

@@ -86,11 +86,28 @@ export function resolveType(spec: unknown): ScalarType | StructType {
   throw new SharedCtypesError('ERR_INVALID_TYPE', `unknown type ${shown}: use a typecode (c b B h H i I l L q Q f d ?), a c_* type or a Struct`);
 }
 
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'toJSON', 'toString', 'valueOf']);
+// Struct objects carry these methods next to their fields (as Python's
+// synchronized structs carry get_lock next to theirs), so fields cannot use them.
+const RESERVED_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toJSON',
+  'toString',
+  'valueOf',
+  'close',
+  'unlink',
+  'getLock',
+  'getObj',
+  'acquire',
+  'release',
+  'withLock',
+  'hold',
+]);
 
 export function checkFieldName(name: string): void {
   if (name.length === 0 || name.length > 256 || RESERVED_NAMES.has(name)) {
-    throw new SharedCtypesError('ERR_INVALID_TYPE', `invalid struct field name ${JSON.stringify(name)}`);
+    throw new SharedCtypesError('ERR_INVALID_TYPE', `invalid or reserved struct field name ${JSON.stringify(name)}`);
   }
 }
 

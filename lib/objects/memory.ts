@@ -1,0 +1,120 @@
+// Where one shared object's bytes live, and what closing it means. Every view
+// of an object (raw value, struct views, synchronized wrapper) shares one
+// ObjectMemory, so close() through any of them closes them all.
+import { SharedCtypesError } from '../errors';
+import { Block, free } from '../memory/arena';
+import { SegmentKind } from '../segment/header';
+import { SharedSegment } from '../segment/segment';
+import { releaseSegment } from '../sharing/open-segments';
+
+export function closedError(what = 'shared object'): SharedCtypesError {
+  return new SharedCtypesError('ERR_SHM_CLOSED', `this ${what} was closed in this process`);
+}
+
+/** Bookkeeping that outlives the handle, for the finalizer. */
+interface Lease {
+  block: Block | null;
+  /** Handed to another process (descriptor made): never recycle the bytes. */
+  shared: boolean;
+  done: boolean;
+}
+
+// Unshared arena blocks whose every view was collected go back to the arena,
+// as Python's heap frees a block when its ctypes object dies.
+const finalizer = new FinalizationRegistry<Lease>((lease) => {
+  if (!lease.done && !lease.shared && lease.block !== null) {
+    lease.done = true;
+    free(lease.block);
+  }
+});
+
+const viewOwners = new WeakMap<ArrayBuffer, ObjectMemory>();
+
+export class ObjectMemory {
+  readonly segment: SharedSegment;
+  /** Byte offset of the object inside the segment. */
+  readonly offset: number;
+  readonly size: number;
+  closed = false;
+  readonly #lease: Lease;
+  /** Holds a reference on the segment (own or attached segment), dropped by close(). */
+  readonly #ownsRef: boolean;
+  /** A separate detachable ArrayBuffer over the object, made on demand (raw arrays). */
+  #view: ArrayBuffer | null = null;
+
+  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean) {
+    this.segment = segment;
+    this.offset = offset;
+    this.size = size;
+    this.#lease = { block, shared: false, done: false };
+    this.#ownsRef = ownsRef;
+    if (block !== null) finalizer.register(this, this.#lease, this);
+  }
+
+  /** The whole segment's ArrayBuffer (objects index into it at `offset`). */
+  get buffer(): ArrayBuffer {
+    if (this.closed) throw closedError();
+    return this.segment.buffer;
+  }
+
+  #dv: DataView | null = null;
+
+  /** A DataView over the whole segment (objects address it at `offset`). */
+  get dv(): DataView {
+    if (this.closed) throw closedError();
+    if (this.#dv === null) this.#dv = new DataView(this.segment.buffer);
+    return this.#dv;
+  }
+
+  /** The object's bytes. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buffer, this.offset, this.size);
+  }
+
+  /**
+   * An ArrayBuffer of exactly this object's bytes that close() detaches, for
+   * TypedArrays handed to users. Its owner must keep this ObjectMemory alive.
+   */
+  detachableView(): ArrayBuffer {
+    if (this.closed) throw closedError();
+    if (this.#view === null) {
+      this.#view = this.segment.view(this.offset, this.size);
+      // Subarrays share the view, not this handle: keep the handle (and so
+      // the block) alive as long as the view is.
+      viewOwners.set(this.#view, this);
+    }
+    return this.#view;
+  }
+
+  /** Called when a descriptor leaves this process: the bytes may be in use elsewhere. */
+  markShared(): void {
+    this.#lease.shared = true;
+  }
+
+  get shared(): boolean {
+    return this.#lease.shared;
+  }
+
+  /** The object has a segment of its own (a named object): unlink() removes that name. */
+  get ownSegment(): boolean {
+    return this.segment.header.kind === SegmentKind.Object;
+  }
+
+  /** Ends this process's use of the object. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#dv = null;
+    if (this.#view !== null) {
+      SharedSegment.detach(this.#view);
+      this.#view = null;
+    }
+    finalizer.unregister(this);
+    const lease = this.#lease;
+    if (!lease.done) {
+      lease.done = true;
+      if (lease.block !== null && !lease.shared) free(lease.block);
+    }
+    if (this.#ownsRef) releaseSegment(this.segment);
+  }
+}

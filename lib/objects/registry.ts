@@ -1,0 +1,81 @@
+// What each shared object handed to users is: its memory, type, length and
+// lock. Keyed weakly by the user-facing object (a TypedArray, a Proxy, a
+// wrapper), so nothing needs a hidden property on a TypedArray.
+import { SharedCtypesError } from '../errors';
+import { LockDescriptor, ProcessLock } from '../locks/lock';
+import { ScalarType } from '../types/scalars';
+import { StructType } from '../types/ctype';
+import { encodeType, LayoutJSON } from '../types/layout-json';
+import { ObjectMemory } from './memory';
+
+export type ObjectKind = 'RawValue' | 'RawArray' | 'Value' | 'Array';
+
+export interface ObjectInfo {
+  readonly kind: ObjectKind;
+  readonly mem: ObjectMemory;
+  readonly type: ScalarType | StructType;
+  /** Element count for arrays, null for values. */
+  readonly length: number | null;
+  /** The lock of a synchronized object. */
+  readonly lock: ProcessLock | null;
+  /** The lock was made for this object alone (closed with it). */
+  readonly ownLock: boolean;
+  /** The raw object a synchronized wrapper wraps. */
+  readonly raw: object | null;
+}
+
+/** Plain-JSON form of a shared object, from `toJSON()`; `attach()` takes it back. */
+export interface ObjectDescriptor {
+  readonly $sharedctypes: 1;
+  readonly kind: ObjectKind;
+  readonly segment: string;
+  readonly offset: number;
+  readonly type: LayoutJSON;
+  readonly length?: number;
+  readonly lock?: LockDescriptor;
+}
+
+const infos = new WeakMap<object, ObjectInfo>();
+
+export function register<T extends object>(obj: T, info: ObjectInfo): T {
+  infos.set(obj, info);
+  return obj;
+}
+
+export function infoOf(obj: unknown): ObjectInfo | undefined {
+  return typeof obj === 'object' && obj !== null ? infos.get(obj) : undefined;
+}
+
+/** The descriptor of a registered object; its memory is then never recycled. */
+export function describe(info: ObjectInfo): ObjectDescriptor {
+  if (info.mem.closed) throw new SharedCtypesError('ERR_SHM_CLOSED', 'this shared object was closed in this process');
+  info.mem.markShared();
+  const d: { -readonly [K in keyof ObjectDescriptor]: ObjectDescriptor[K] } = {
+    $sharedctypes: 1,
+    kind: info.kind,
+    segment: info.mem.segment.name,
+    offset: info.mem.offset,
+    type: encodeType(info.type),
+  };
+  if (info.length !== null) d.length = info.length;
+  if (info.lock !== null) d.lock = info.lock.toJSON();
+  return d;
+}
+
+/** close() of any shared object: its views stop working in this process. */
+export function closeObject(info: ObjectInfo): void {
+  info.mem.close();
+  if (info.ownLock && info.lock !== null) info.lock.close();
+}
+
+/** unlink() of any shared object: removes the name of a named object's segment (its inline lock goes with it). */
+export function unlinkObject(info: ObjectInfo): void {
+  if (info.mem.ownSegment) info.mem.segment.unlink();
+}
+
+export function noLockError(): SharedCtypesError {
+  return new SharedCtypesError(
+    'ERR_NO_LOCK',
+    'this is a raw shared object (created with lock: false or by RawValue/RawArray): it has no lock; use synchronized(obj) or a Lock',
+  );
+}

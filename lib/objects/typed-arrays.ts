@@ -1,0 +1,66 @@
+// Raw numeric arrays are real TypedArrays over the object's own detachable
+// view, and `c` arrays real Buffers; only their prototype is ours, adding
+// toJSON/close/unlink (and .value/.raw for `c`). Derived arrays (subarray,
+// map, slice) are plain TypedArrays: the prototype keeps the built-in
+// constructor, so species lookups give Int32Array, not ours.
+import { ScalarType } from '../types/scalars';
+import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
+import { ObjectMemory } from './memory';
+import { rawMethodDescriptors } from './raw-methods';
+
+type AnyTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => AnyTypedArray;
+
+const protos = new Map<object, object>();
+
+function protoFor(Ctor: TypedArrayCtor): object {
+  let proto = protos.get(Ctor);
+  if (proto === undefined) {
+    proto = Object.create(Ctor.prototype as object, rawMethodDescriptors()) as object;
+    protos.set(Ctor, proto);
+  }
+  return proto;
+}
+
+/** A TypedArray of the scalar's kind over the object's bytes. */
+export function sharedTypedArray(mem: ObjectMemory, type: ScalarType, length: number): AnyTypedArray {
+  const ta = new (type.TypedArray as TypedArrayCtor)(mem.detachableView(), 0, length);
+  return Object.setPrototypeOf(ta, protoFor(type.TypedArray as TypedArrayCtor)) as AnyTypedArray;
+}
+
+const charProto: object = Object.create(Buffer.prototype, {
+  ...rawMethodDescriptors(),
+  value: {
+    get(this: Buffer) {
+      return charValue(this);
+    },
+    set(this: Buffer, s: unknown) {
+      setCharValue(this, s);
+    },
+  },
+  raw: {
+    get(this: Buffer) {
+      return charRaw(this);
+    },
+    set(this: Buffer, raw: unknown) {
+      setCharRaw(this, raw);
+    },
+  },
+}) as object;
+
+/** A Buffer over a `c` array's bytes, with .value and .raw. */
+export function sharedCharBuffer(mem: ObjectMemory, length: number): Buffer {
+  const buf = Buffer.from(mem.detachableView(), 0, length);
+  return Object.setPrototypeOf(buf, charProto) as Buffer;
+}

@@ -1,0 +1,73 @@
+// Handing shared objects to child processes without name plumbing: the
+// parent puts their descriptors in one environment variable, the child's
+// inherited() attaches them. The same variable works for cluster workers
+// (cluster.fork(sharedEnv(...))) and worker threads (the `env` option).
+import child_process = require('child_process');
+import { typeError } from '../errors';
+import type { LockDescriptor } from '../locks/lock';
+import type { ObjectDescriptor } from '../objects/registry';
+import { attach, SharedObject } from './attach';
+
+export const SHARED_ENV = 'SHAREDCTYPES_SHARED';
+
+/** Anything with a sharedctypes descriptor: shared objects and locks. */
+export interface Shareable {
+  toJSON(): ObjectDescriptor | LockDescriptor;
+}
+
+export interface ForkOptions extends child_process.ForkOptions {
+  /** Objects the child receives from inherited(), by key. */
+  shared?: Record<string, Shareable>;
+}
+
+/** `{ SHAREDCTYPES_SHARED: … }`: environment entries that hand `shared` to a child, cluster worker or worker thread. */
+export function sharedEnv(shared: Record<string, Shareable>): Record<string, string> {
+  if (typeof shared !== 'object' || shared === null) throw typeError('ERR_INVALID_ARG_TYPE', 'shared must be an object of shared objects');
+  const out: Record<string, ObjectDescriptor | LockDescriptor> = {};
+  for (const [key, obj] of Object.entries(shared)) {
+    if (typeof obj !== 'object' || obj === null || typeof (obj as Partial<Shareable>).toJSON !== 'function') {
+      throw typeError('ERR_INVALID_ARG_TYPE', `shared.${key} is not a shared object`);
+    }
+    const d = obj.toJSON();
+    if (typeof d !== 'object' || d === null || (d as { $sharedctypes?: unknown }).$sharedctypes !== 1) {
+      throw typeError('ERR_INVALID_ARG_TYPE', `shared.${key} is not a shared object`);
+    }
+    out[key] = d;
+  }
+  return { [SHARED_ENV]: JSON.stringify(out) };
+}
+
+/**
+ * child_process.fork with shared objects: `fork('worker.js', [], { shared: { counter } })`;
+ * in the child, `inherited()` returns `{ counter }` attached.
+ */
+export function fork(modulePath: string, args?: readonly string[], options?: ForkOptions): child_process.ChildProcess {
+  const { shared, ...forkOptions } = options ?? {};
+  const env = { ...(forkOptions.env ?? process.env), ...(shared === undefined ? {} : sharedEnv(shared)) };
+  return child_process.fork(modulePath, args ?? [], { ...forkOptions, env });
+}
+
+let cache: Record<string, SharedObject> | undefined;
+
+/**
+ * The objects the parent passed with fork({ shared }) or sharedEnv(), attached
+ * (once; later calls return the same objects). Empty when there are none.
+ */
+export function inherited<T extends Record<string, object> = Record<string, SharedObject>>(): T {
+  if (cache === undefined) {
+    const text = process.env[SHARED_ENV];
+    const out: Record<string, SharedObject> = {};
+    if (text !== undefined && text !== '') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw typeError('ERR_INVALID_ARG_VALUE', `${SHARED_ENV} is not valid JSON`);
+      }
+      if (typeof parsed !== 'object' || parsed === null) throw typeError('ERR_INVALID_ARG_VALUE', `${SHARED_ENV} is not an object`);
+      for (const [key, d] of Object.entries(parsed as Record<string, unknown>)) out[key] = attach(d as ObjectDescriptor);
+    }
+    cache = out;
+  }
+  return cache as T;
+}

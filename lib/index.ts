@@ -36,7 +36,10 @@ export type { RawOptions, SyncOptions } from './objects/options';
 export type {
   ArrayInit,
   ArrayOf,
+  AtomicsOf,
+  AtomicElementsOf,
   CharArray,
+  IntegerCode,
   RawArrayOf,
   RawScalarValue,
   RawValueOf,
@@ -47,6 +50,7 @@ export type {
   ValueOf,
 } from './objects/public-types';
 export type { RawMethods } from './objects/raw-methods';
+export type { AtomicMethods, AtomicElementMethods } from './objects/atomics';
 export type { ObjectDescriptor, ObjectKind } from './objects/registry';
 export { attach, attachLock } from './sharing/attach';
 export type { AttachExpect, SharedObject } from './sharing/attach';

@@ -234,8 +234,7 @@ export abstract class ProcessLock {
   }
 }
 
-/** A non-recursive lock: re-acquiring it in the holding thread is refused (ERR_LOCK_DEADLOCK). */
-export class Lock extends ProcessLock {
+class PlainLock extends ProcessLock {
   constructor(options?: LockOptions) {
     super('Lock', options);
   }
@@ -245,8 +244,7 @@ export class Lock extends ProcessLock {
   }
 }
 
-/** A recursive lock: the holding thread may acquire it again; it counts. */
-export class RLock extends ProcessLock {
+class RecursiveLock extends ProcessLock {
   constructor(options?: LockOptions) {
     super('RLock', options);
   }
@@ -255,6 +253,33 @@ export class RLock extends ProcessLock {
     return 'RLock';
   }
 }
+
+/** `Lock(opts)` and `new Lock(opts)` alike, as Python's factories are called. */
+export interface LockFactory<L> {
+  new (options?: LockOptions): L;
+  (options?: LockOptions): L;
+  readonly prototype: L;
+}
+
+function callable<L extends ProcessLock>(cls: new (options?: LockOptions) => L, name: string): LockFactory<L> {
+  // Returning an object from a function called with `new` makes `new` give that object,
+  // and sharing the prototype keeps `instanceof` working.
+  const factory = function (options?: LockOptions): L {
+    return new cls(options);
+  } as unknown as LockFactory<L>;
+  Object.defineProperty(factory, 'prototype', { value: cls.prototype });
+  Object.defineProperty(factory, 'name', { value: name });
+  Object.defineProperty(cls, 'name', { value: name });
+  return factory;
+}
+
+/** A non-recursive lock: re-acquiring it in the holding thread is refused (ERR_LOCK_DEADLOCK). */
+export type Lock = PlainLock;
+export const Lock = callable(PlainLock, 'Lock');
+
+/** A recursive lock: the holding thread may acquire it again; it counts. */
+export type RLock = RecursiveLock;
+export const RLock = callable(RecursiveLock, 'RLock');
 
 /**
  * A Lock/RLock bound to an initialised lock region of a segment this process

@@ -3,6 +3,7 @@
 import type { AcquireOptions, Lock, LockGuard, RLock } from '../locks/lock';
 import type { ElementInit, ElementOf, InitOf, JsOf, StructType, StructValue } from '../types/ctype';
 import type { ScalarType, Typecode } from '../types/scalars';
+import type { AtomicElementMethods, AtomicMethods } from './atomics';
 import type { RawMethods } from './raw-methods';
 import type { ObjectDescriptor } from './registry';
 
@@ -56,7 +57,14 @@ export type CharArray = Omit<Buffer, 'toJSON'> &
     raw: Uint8Array;
   };
 
-export type RawValueOf<T> = T extends StructType<infer F> ? StructValue<F> & RawMethods : RawScalarValue<JsOf<T>>;
+/** Integer typecodes: their values and arrays have lock-free atomics. */
+export type IntegerCode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q';
+
+/** add/sub/…/compareExchange for integer types, nothing for others. */
+export type AtomicsOf<T> = T extends StructType ? unknown : CodeOf<T> extends IntegerCode ? AtomicMethods<JsOf<T>> : unknown;
+export type AtomicElementsOf<T> = T extends StructType ? unknown : CodeOf<T> extends IntegerCode ? AtomicElementMethods<JsOf<T>> : unknown;
+
+export type RawValueOf<T> = T extends StructType<infer F> ? StructValue<F> & RawMethods : RawScalarValue<JsOf<T>> & AtomicsOf<T>;
 
 export type RawArrayOf<T> =
   T extends StructType<infer F>
@@ -65,7 +73,7 @@ export type RawArrayOf<T> =
       ? CharArray
       : CodeOf<T> extends '?'
         ? SharedArrayLike<boolean> & RawMethods
-        : TypedArrayOf<CodeOf<T>> & RawMethods;
+        : TypedArrayOf<CodeOf<T>> & RawMethods & AtomicElementsOf<T>;
 
 /** What a sequence initialiser of an array of T holds (`c` arrays also take a string). */
 export type ArrayInit<T> =
@@ -93,7 +101,7 @@ export interface SynchronizedMethods<Raw> {
 export type ValueOf<T> =
   T extends StructType<infer F>
     ? StructValue<F> & SynchronizedMethods<RawValueOf<T>>
-    : { value: JsOf<T> } & SynchronizedMethods<RawValueOf<T>>;
+    : { value: JsOf<T> } & SynchronizedMethods<RawValueOf<T>> & AtomicsOf<T>;
 
 /** A synchronized array: `arr[i]` under the lock per access, as in Python. */
 export interface SynchronizedArrayLike<E, Raw> extends SynchronizedMethods<Raw>, Iterable<E> {

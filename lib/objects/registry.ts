@@ -7,6 +7,7 @@ import { ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
 import { encodeType, LayoutJSON } from '../types/layout-json';
 import { ObjectMemory } from './memory';
+import { forgetName } from '../sharing/open-segments';
 
 export type ObjectKind = 'RawValue' | 'RawArray' | 'Value' | 'Array';
 
@@ -70,7 +71,12 @@ export function closeObject(info: ObjectInfo): void {
 
 /** unlink() of any shared object: removes the name of a named object's segment (its inline lock goes with it). */
 export function unlinkObject(info: ObjectInfo): void {
-  if (info.mem.ownSegment) info.mem.segment.unlink();
+  if (info.mem.ownSegment) {
+    const { segment } = info.mem;
+    segment.unlink();
+    // The name is gone: attach(name) in this process must not find this mapping again.
+    forgetName(segment.name, segment);
+  }
 }
 
 export function noLockError(): SharedCtypesError {

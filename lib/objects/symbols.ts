@@ -5,3 +5,5 @@ export const MEM = Symbol('sharedctypes.memory');
 export const BASE = Symbol('sharedctypes.base');
 export const LOCK = Symbol('sharedctypes.lock');
 export const RAW = Symbol('sharedctypes.raw');
+export const SLOT = Symbol('sharedctypes.slot');
+export const SCALAR_TYPE = Symbol('sharedctypes.scalarType');

@@ -8,8 +8,9 @@ import { fromStored, ScalarType, toStored } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { closedError, ObjectMemory } from './memory';
 import { closeObject, describe, infoOf, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
-import { scalarSlot } from './scalar';
-import { LOCK, MEM, RAW } from './symbols';
+import { atomicValueMethods } from './atomics';
+import { methodDescriptors, scalarSlot, Slot } from './scalar';
+import { LOCK, MEM, RAW, SCALAR_TYPE, SLOT } from './symbols';
 import { Indexed } from './views';
 
 function infoFor(obj: object): ObjectInfo {
@@ -73,36 +74,39 @@ export class SynchronizedBase<Raw> {
 
 /** A synchronized scalar: `.value` reads and writes under the lock. */
 export class SynchronizedValue<T, Raw> extends SynchronizedBase<Raw> {
-  readonly #slot: { [index: number]: number | bigint };
-  readonly #type: ScalarType;
+  readonly [SLOT]: Slot;
+  readonly [SCALAR_TYPE]: ScalarType;
 
   constructor(mem: ObjectMemory, type: ScalarType, lock: ProcessLock, raw: Raw) {
     super();
     this[MEM] = mem;
     this[LOCK] = lock;
     this[RAW] = raw;
-    this.#type = type;
-    this.#slot = scalarSlot(mem, type);
+    this[SCALAR_TYPE] = type;
+    this[SLOT] = scalarSlot(mem, type);
   }
 
   get value(): T {
     if (this[MEM].closed) throw closedError('Value');
     const lock = this[LOCK];
     lock.acquire();
-    const stored = this.#slot[0];
+    const stored = this[SLOT][0];
     lock.release();
-    return fromStored(this.#type, stored) as T;
+    return fromStored(this[SCALAR_TYPE], stored) as T;
   }
 
   set value(v: T) {
     if (this[MEM].closed) throw closedError('Value');
-    const stored = toStored(this.#type, v);
+    const stored = toStored(this[SCALAR_TYPE], v);
     const lock = this[LOCK];
     lock.acquire();
-    this.#slot[0] = stored;
+    this[SLOT][0] = stored;
     lock.release();
   }
 }
+
+// Atomics take no lock: they are atomic by themselves.
+Object.defineProperties(SynchronizedValue.prototype, methodDescriptors(atomicValueMethods));
 
 /** Base for synchronized structs: fields are added per struct type by views.structView. */
 export class SynchronizedStruct<Raw> extends SynchronizedBase<Raw> {}

@@ -5,7 +5,9 @@
 // constructor, so species lookups give Int32Array, not ours.
 import { ScalarType } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
+import { atomicElementMethods, hasAtomics } from './atomics';
 import { ObjectMemory } from './memory';
+import { methodDescriptors } from './scalar';
 import { rawMethodDescriptors } from './raw-methods';
 
 type AnyTypedArray =
@@ -22,13 +24,14 @@ type AnyTypedArray =
 
 type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => AnyTypedArray;
 
-const protos = new Map<object, object>();
+const protos = new Map<ScalarType, object>();
 
-function protoFor(Ctor: TypedArrayCtor): object {
-  let proto = protos.get(Ctor);
+function protoFor(type: ScalarType): object {
+  let proto = protos.get(type);
   if (proto === undefined) {
-    proto = Object.create(Ctor.prototype as object, rawMethodDescriptors()) as object;
-    protos.set(Ctor, proto);
+    const atomics = hasAtomics(type) ? methodDescriptors(atomicElementMethods(type)) : {};
+    proto = Object.create(type.TypedArray.prototype as object, { ...rawMethodDescriptors(), ...atomics }) as object;
+    protos.set(type, proto);
   }
   return proto;
 }
@@ -36,7 +39,7 @@ function protoFor(Ctor: TypedArrayCtor): object {
 /** A TypedArray of the scalar's kind over the object's bytes. */
 export function sharedTypedArray(mem: ObjectMemory, type: ScalarType, length: number): AnyTypedArray {
   const ta = new (type.TypedArray as TypedArrayCtor)(mem.detachableView(), 0, length);
-  return Object.setPrototypeOf(ta, protoFor(type.TypedArray as TypedArrayCtor)) as AnyTypedArray;
+  return Object.setPrototypeOf(ta, protoFor(type)) as AnyTypedArray;
 }
 
 const charProto: object = Object.create(Buffer.prototype, {

@@ -53,7 +53,7 @@ let cache: Record<string, SharedObject> | undefined;
  * The objects the parent passed with fork({ shared }) or sharedEnv(), attached
  * (once; later calls return the same objects). Empty when there are none.
  */
-export function inherited<T extends Record<string, object> = Record<string, SharedObject>>(): T {
+export function inherited<T extends object = Record<string, SharedObject>>(): T {
   if (cache === undefined) {
     const text = process.env[SHARED_ENV];
     const out: Record<string, SharedObject> = {};

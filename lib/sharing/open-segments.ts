@@ -9,35 +9,58 @@ interface Entry {
   refs: number;
 }
 
-const open = new Map<string, Entry>();
+/** Open segments that their name still designates, for attach by name or descriptor. */
+const byName = new Map<string, Entry>();
+/**
+ * Every open segment, by handle. Kept apart from byName because a segment
+ * whose name this process unlinked stays mapped (and counted) until released,
+ * while its name may already belong to a new segment.
+ */
+const bySegment = new Map<SharedSegment, Entry>();
+
+function track(segment: SharedSegment): SharedSegment {
+  const entry = { segment, refs: 1 };
+  byName.set(segment.name, entry);
+  bySegment.set(segment, entry);
+  return segment;
+}
 
 /** Registers a segment this process just created, with one reference. */
 export function adoptSegment(segment: SharedSegment): SharedSegment {
-  open.set(segment.name, { segment, refs: 1 });
-  return segment;
+  return track(segment);
 }
 
 /** The open segment of that name, opening (and validating) it if needed; adds a reference. */
 export function retainSegment(name: string): SharedSegment {
-  const known = open.get(normalizeName(name));
+  const known = byName.get(normalizeName(name));
   if (known !== undefined && !known.segment.closed) {
     known.refs++;
     return known.segment;
   }
-  const segment = SharedSegment.open(name);
-  open.set(segment.name, { segment, refs: 1 });
-  return segment;
+  return track(SharedSegment.open(name));
 }
 
 /** Drops a reference; the last one unmaps the segment. */
 export function releaseSegment(segment: SharedSegment): void {
-  const entry = open.get(segment.name);
-  if (entry === undefined || entry.segment !== segment) {
+  const entry = bySegment.get(segment);
+  if (entry === undefined) {
     segment.close();
     return;
   }
   if (--entry.refs <= 0) {
-    open.delete(segment.name);
+    bySegment.delete(segment);
+    if (byName.get(segment.name) === entry) byName.delete(segment.name);
     segment.close();
   }
+}
+
+/**
+ * This process unlinked `name`: later lookups by that name must open whatever
+ * the name designates now (nothing, or a new segment), not the old mapping.
+ * With `segment`, only if the name still designates that segment here.
+ */
+export function forgetName(name: string, segment?: SharedSegment): void {
+  const key = normalizeName(name);
+  const entry = byName.get(key);
+  if (entry !== undefined && (segment === undefined || entry.segment === segment)) byName.delete(key);
 }

@@ -2,8 +2,9 @@
 // (exit handler) and on SIGKILL (watchdog), while named ones, untracked ones and
 // other processes' mappings stay; and the watchdog never outlives its job.
 import fs from 'fs';
+import { leftoverNamesCleanedAfterEach } from './helpers/shm';
 import { Segment } from '../dist/native';
-import { exitOf, forkFixture, killAll, Peer } from './helpers/processes';
+import { exitOf, forkFixture, Peer } from './helpers/processes';
 import { testName } from './helpers/names';
 
 interface Ready {
@@ -17,13 +18,7 @@ interface Ready {
 }
 
 const exists = (name: string): boolean => fs.existsSync(`/dev/shm/${name}`);
-const leftovers = new Set<string>();
-
-afterEach(async () => {
-  await killAll();
-  for (const name of leftovers) fs.rmSync(`/dev/shm/${name}`, { force: true });
-  leftovers.clear();
-});
+const leftovers = leftoverNamesCleanedAfterEach();
 
 async function until(cond: () => boolean, ms = 2000): Promise<boolean> {
   const end = Date.now() + ms;

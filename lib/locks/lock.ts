@@ -6,7 +6,7 @@ import { allocate, Block, free } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { checkMode, SharedSegment } from '../segment/segment';
-import { adoptSegment, releaseSegment, retainSegment } from '../sharing/open-segments';
+import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../sharing/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
 
@@ -39,10 +39,16 @@ export interface LockGuard extends Disposable {
 
 export const OWNER_DIED_WARNING = 'SHAREDCTYPES_OWNER_DIED';
 
+/** First word of an initialised lock region ("SCTL" in memory; see docs/segment-format.md). */
+const LOCK_MAGIC = 0x4c544353;
+
 function timeoutOf(options: AcquireOptions | undefined): number {
   if (options === undefined) return -1;
   if (typeof options !== 'object' || options === null) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'acquire options must be an object like { blocking, timeout }');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'blocking' && key !== 'timeout') throw typeError('ERR_INVALID_ARG_VALUE', `acquire() has no option ${JSON.stringify(key)}`);
   }
   const { blocking = true, timeout } = options;
   if (typeof blocking !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', `blocking must be a boolean, got ${typeof blocking}`);
@@ -186,12 +192,22 @@ export abstract class ProcessLock {
 
   /** Removes a named lock's name (idempotent); unnamed locks have nothing to remove. */
   unlink(): void {
-    if (this.#block === null && this.#segment.header.kind === SegmentKind.Lock) this.#segment.unlink();
+    if (this.#block === null && this.#segment.header.kind === SegmentKind.Lock) {
+      this.#segment.unlink();
+      // attachLock(name) here must not find the removed segment's mapping again.
+      forgetName(this.#segment.name, this.#segment);
+    }
   }
 
   private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined): Placement {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw typeError('ERR_INVALID_ARG_TYPE', `${kind}() options must be an object`);
+    }
+    for (const key of Object.keys(options ?? {})) {
+      if (key !== 'name' && key !== 'mode') throw typeError('ERR_INVALID_ARG_VALUE', `${kind}() has no option ${JSON.stringify(key)}`);
+    }
+    if (options?.name !== undefined && typeof options.name !== 'string') {
+      throw typeError('ERR_INVALID_ARG_TYPE', `name must be a string, got ${typeof options.name}`);
     }
     const recursive = kind === 'RLock';
     if (options?.name !== undefined) {
@@ -225,7 +241,11 @@ export abstract class ProcessLock {
     }
     const segment = retainSegment(source.segment);
     try {
-      binding.lockDepth(segment.id, source.offset); // validates the place
+      binding.lockDepth(segment.id, source.offset); // checks the place is inside the segment
+      // ... and that a lock was initialised there, so a bad descriptor fails now, not at first use.
+      if (new Uint32Array(segment.buffer, source.offset, 1)[0] !== LOCK_MAGIC) {
+        throw new SharedCtypesError('ERR_LOCK_INVALID', `no initialised lock at offset ${source.offset} of segment '${segment.name}'`);
+      }
     } catch (err) {
       releaseSegment(segment);
       throw err;

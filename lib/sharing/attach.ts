@@ -1,7 +1,7 @@
 // Rebuilding shared objects in another process: from a descriptor (toJSON())
 // or from a named segment's own header. Both are untrusted input: every
 // offset, size and layout is checked against the real mapping first.
-import { SharedCtypesError, typeError } from '../errors';
+import { codeOf, SharedCtypesError, typeError } from '../errors';
 import { attachLockInternal, Lock, LockDescriptor, lockIn, ProcessLock, RLock } from '../locks/lock';
 import { buildObject } from '../objects/build';
 import { ObjectMemory } from '../objects/memory';
@@ -57,6 +57,9 @@ function topLevel(type: CType, code: 'ERR_SHM_BAD_HEADER' | 'ERR_SHM_LAYOUT_MISM
 function checkExpect(expect: AttachExpect | undefined, type: CType, length: number | null, where: string): void {
   if (expect === undefined) return;
   if (typeof expect !== 'object' || expect === null) throw typeError('ERR_INVALID_ARG_TYPE', 'attach() options must be an object like { type, length }');
+  for (const key of Object.keys(expect)) {
+    if (key !== 'type' && key !== 'length') throw typeError('ERR_INVALID_ARG_VALUE', `attach() has no option ${JSON.stringify(key)}`);
+  }
   if (expect.type !== undefined && typeKey(resolveType(expect.type)) !== typeKey(type)) {
     throw mismatch(`${where} holds ${typeKey(type)}, not ${typeKey(resolveType(expect.type))}`);
   }
@@ -105,7 +108,15 @@ function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, syn
     return { lock: lockIn(kind === LockKindCode.RLock ? 'RLock' : 'Lock', segment, segment.header.lockOffset, false), own: false };
   }
   if (typeof meta.lock !== 'object' || meta.lock === null || !isLockDescriptor(meta.lock as Record<string, unknown>)) throw bad('no valid lock');
-  return { lock: attachLockInternal(meta.lock as LockDescriptor), own: true };
+  try {
+    return { lock: attachLockInternal(meta.lock as LockDescriptor), own: true };
+  } catch (err) {
+    // A lock segment that is gone or forbidden is reported as such; anything
+    // else means the header points at no valid lock.
+    const code = codeOf(err);
+    if (code === 'ERR_SHM_NOT_FOUND' || code === 'ERR_SHM_PERMISSION') throw err;
+    throw bad(`its lock reference is invalid (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 /** The object or lock of a named segment, rebuilt from the header alone. */

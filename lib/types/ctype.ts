@@ -70,7 +70,11 @@ export type StructValue<F extends FieldSpecs> = { -readonly [K in keyof F]: Fiel
 
 /** Struct initialiser: fields by name (missing ones are zero) or all in order. */
 export type StructInit<F extends FieldSpecs> = { [K in keyof F]?: FieldInit<F[K]> } | readonly unknown[];
-export type FieldInit<S> = S extends readonly [infer E, number] ? ArrayLike<ElementInit<E>> | Iterable<ElementInit<E>> : InitOf<S>;
+export type FieldInit<S> = S extends readonly ['c' | ScalarType<'c', unknown>, number]
+  ? string | ArrayLike<number> | Iterable<number> // a c_char array field also takes a string
+  : S extends readonly [infer E, number]
+    ? ArrayLike<ElementInit<E>> | Iterable<ElementInit<E>>
+    : InitOf<S>;
 export type InitOf<T> = T extends StructType<infer F> ? StructInit<F> : JsOf<T>;
 export type ElementInit<T> = T extends StructType<infer F> ? StructInit<F> : ElementOf<T>;
 

@@ -1,5 +1,6 @@
 // /dev/shm checks and polling for the object and sharing tests.
 import fs from 'fs';
+import { killAll } from './processes';
 
 /** The segment exists in /dev/shm (Linux). */
 export function shmExists(name: string): boolean {
@@ -25,4 +26,18 @@ export function thrown(fn: () => unknown): { name: string; code: string | undefi
     return { name: String(e.name), code: typeof e.code === 'string' ? e.code : undefined };
   }
   return undefined;
+}
+
+/**
+ * Kills leftover fixtures and removes the named segments a failed test left,
+ * after each test; returns the set to add such names to.
+ */
+export function leftoverNamesCleanedAfterEach(): Set<string> {
+  const leftovers = new Set<string>();
+  afterEach(async () => {
+    await killAll();
+    for (const name of leftovers) fs.rmSync(`/dev/shm/${name}`, { force: true });
+    leftovers.clear();
+  });
+  return leftovers;
 }

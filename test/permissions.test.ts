@@ -1,0 +1,161 @@
+// Security defaults: segments and locks are created 0o600, another user
+// cannot attach to them (ERR_SHM_PERMISSION), generated names are
+// unguessable (>= 64 random bits), and user-given names are validated.
+import fs from 'fs';
+import { Array as SharedArray, attach, attachLock, c_double, Lock, RawArray, RawValue, RLock, Struct, unlink, Value } from '../dist';
+import { randomName } from '../dist/segment/names';
+import { exitOf, forkFixture, killAll } from './helpers/processes';
+import { testName } from './helpers/names';
+
+const made = new Set<string>();
+const fresh = (): string => {
+  const name = testName('perm');
+  made.add(name);
+  return name;
+};
+
+afterEach(async () => {
+  await killAll();
+  for (const name of made) fs.rmSync(`/dev/shm/${name}`, { force: true });
+  made.clear();
+});
+
+const modeOf = (name: string): number => fs.statSync(`/dev/shm/${name}`).mode & 0o777;
+const octal = (mode: number): string => `0o${mode.toString(8)}`;
+
+test('named and unnamed segments and locks are created 0o600 unless told otherwise', () => {
+  const Point = Struct({ x: c_double, y: c_double });
+  const named = [
+    Value('i', 1, { name: fresh() }),
+    SharedArray('d', 4, { name: fresh() }),
+    RawArray('c', 'abc', { name: fresh() }),
+    RawValue(Point, { x: 1 }, { name: fresh() }),
+    new Lock({ name: fresh() }),
+    new RLock({ name: fresh() }),
+  ];
+  const unnamed = [Value('i'), RawArray('B', 100_000), new Lock(), new RLock(), SharedArray('q', 3)];
+  const custom = Value('i', 1, { name: fresh(), mode: 0o640 });
+  try {
+    const modes = [...named, ...unnamed].map((o) => octal(modeOf(o.toJSON().segment)));
+    expect(modes).toEqual(Array.from({ length: named.length + unnamed.length }, () => '0o600'));
+    // An explicit mode is applied exactly, whatever the umask.
+    expect(octal(modeOf(custom.toJSON().segment))).toBe('0o640');
+  } finally {
+    for (const o of [...named, custom]) {
+      o.unlink();
+      o.close();
+    }
+    for (const o of unnamed) o.close();
+  }
+});
+
+test('another user gets ERR_SHM_PERMISSION on a 0o600 segment (root drops to nobody; others use a mode denying the owner)', async () => {
+  const root = process.getuid?.() === 0;
+  // As root a child can become another user; as anyone else, a mode that denies
+  // even the owner shows the same refusal without a second account.
+  const denied = root ? 0o600 : 0o000;
+  const secretValue = Value('i', 11, { name: fresh(), mode: denied });
+  const secretLock = new RLock({ name: fresh(), mode: denied });
+  const secretUnnamed = Value('i', 12); // lives in a 0o600 arena
+  const open = Value('i', 13, { name: fresh(), mode: 0o666 });
+  const targets = [
+    { source: secretValue.toJSON().segment },
+    { source: secretLock.toJSON().segment, lock: true },
+    { source: secretValue.toJSON() },
+    ...(root ? [{ source: secretUnnamed.toJSON() }] : []),
+    { source: open.toJSON().segment }, // the control: attachable by that user
+  ];
+  try {
+    const probe = forkFixture('permission-probe.js', [JSON.stringify({ drop: root, targets })]);
+    const report = await probe.next<{ uid: number; gid: number; results: string[] }>();
+    expect(await exitOf(probe)).toEqual({ code: 0, signal: null });
+    expect(report.uid).toBe(root ? 65534 : process.getuid?.());
+    const refused = targets.length - 1;
+    expect(report.results).toEqual([...Array.from({ length: refused }, () => 'ERR_SHM_PERMISSION'), 'attached:13']);
+  } finally {
+    for (const o of [secretValue, secretLock, open]) {
+      o.unlink();
+      o.close();
+    }
+    secretUnnamed.close();
+  }
+});
+
+test('generated names carry 80 random bits: 16 base32 characters, all distinct, every symbol at every position', () => {
+  const names = Array.from({ length: 10_000 }, () => randomName());
+  expect(names.filter((n) => !/^sct-[a-z2-7]{16}$/.test(n))).toEqual([]);
+  expect(new Set(names).size).toBe(names.length);
+  // macOS allows 31 characters with the leading slash.
+  expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(30);
+  // 16 x 5 bits = 80 >= 64, and each position really varies over all 32 symbols.
+  for (let pos = 4; pos < 20; pos++) expect(new Set(names.map((n) => n[pos])).size).toBe(32);
+
+  // The names real objects get: dedicated segments (large arrays), arenas and locks.
+  const objects = [...Array.from({ length: 40 }, () => RawArray('B', 70_000)), Value('i'), new Lock()];
+  try {
+    const segments = objects.map((o) => o.toJSON().segment);
+    expect(segments.filter((n) => !/^sct-[a-z2-7]{16}$/.test(n))).toEqual([]);
+    expect(new Set(segments.slice(0, 40)).size).toBe(40);
+  } finally {
+    for (const o of objects) o.close();
+  }
+});
+
+test.each([
+  ['empty', ''],
+  ['only a slash', '/'],
+  ['a slash inside', 'a/b'],
+  ['a backslash', 'a\\b'],
+  ['a NUL', 'a\0b'],
+  ['dot', '.'],
+  ['dot-dot', '..'],
+  ['201 bytes', 'n'.repeat(201)],
+  ['202 bytes of UTF-8 in 101 characters', '\u00e9'.repeat(101)],
+  ['300 characters', 'x'.repeat(300)],
+])('a name with %s is ERR_SHM_INVALID_NAME everywhere', (_what, name) => {
+  const calls: Array<[string, () => unknown]> = [
+    ['Value', () => Value('i', 0, { name })],
+    ['RawArray', () => RawArray('d', 2, { name })],
+    ['Lock', () => new Lock({ name })],
+    ['attach', () => attach(name)],
+    ['attachLock', () => attachLock(name)],
+    ['unlink', () => unlink(name)],
+  ];
+  const codes = calls.map(([fn, call]) => {
+    try {
+      call();
+      return `${fn}: no error`;
+    } catch (err) {
+      return `${fn}: ${(err as { code?: string }).code}`;
+    }
+  });
+  expect(codes).toEqual(calls.map(([fn]) => `${fn}: ERR_SHM_INVALID_NAME`));
+});
+
+test('valid names: up to 200 bytes, a leading slash means the same name, non-ASCII allowed', () => {
+  const long = fresh().padEnd(200, 'x');
+  made.add(long);
+  const a = Value('i', 1, { name: long });
+  const bare = fresh();
+  const b = RawArray('d', [2.5], { name: `/${bare}` });
+  const unicode = `${fresh()}-\u00fcn\u00efc\u00f6d\u00e9`;
+  made.add(unicode);
+  const c = new Lock({ name: unicode });
+  try {
+    expect(fs.existsSync(`/dev/shm/${long}`)).toBe(true);
+    expect(b.toJSON().segment).toBe(bare);
+    expect(fs.existsSync(`/dev/shm/${bare}`)).toBe(true);
+    const again = attach<typeof b>(`/${bare}`);
+    expect([...again]).toEqual([2.5]);
+    again.close();
+    const lock = attachLock(unicode);
+    expect(lock.kind).toBe('Lock');
+    lock.close();
+  } finally {
+    for (const o of [a, b, c]) {
+      o.unlink();
+      o.close();
+    }
+  }
+  expect([long, bare, unicode].filter((n) => fs.existsSync(`/dev/shm/${n}`))).toEqual([]);
+});

@@ -598,6 +598,26 @@ describe('Struct', () => {
 // ------------------------------------------------------------------ synchronized
 
 describe('synchronized objects', () => {
+  test('inside withLock, element and value access reuse the held lock (even a plain Lock)', () => {
+    const lock = new Lock();
+    const v = Value('i', 1, { lock });
+    const arr = SharedArray('i', 2, { lock });
+    const P = Struct({ x: c_int });
+    const p = Value(P, { x: 3 }, { lock });
+    // A plain Lock cannot be taken twice by one thread: these accesses must not try to.
+    lock.withLock(() => {
+      v.value += 1;
+      arr[1] = v.value;
+      p.x = arr[1] * 2;
+    });
+    expect([v.value, arr[1], p.x]).toEqual([2, 2, 4]);
+    expect(lock.locked()).toBe(false);
+    // Outside, each access takes and releases it again.
+    expect(() => lock.withLock(() => lock.acquire())).toThrow(expect.objectContaining({ code: 'ERR_LOCK_DEADLOCK' }));
+    for (const o of [v, arr, p]) o.close();
+    lock.close();
+  });
+
   test('getLock(): a new RLock each by default, or the given Lock/RLock, which objects may share', () => {
     const a = Value('i');
     const b = Value('i');

@@ -39,6 +39,9 @@ export interface LockGuard extends Disposable {
 
 export const OWNER_DIED_WARNING = 'SHAREDCTYPES_OWNER_DIED';
 
+/** Key of a lock's count of holds taken through it by this thread (internal). */
+export const HELD = Symbol('sharedctypes.held');
+
 /** First word of an initialised lock region ("SCTL" in memory; see docs/segment-format.md). */
 const LOCK_MAGIC = 0x4c544353;
 
@@ -92,6 +95,12 @@ export abstract class ProcessLock {
   readonly #ownsRef: boolean;
   #closed = false;
   #shared = false;
+  /**
+   * Holds taken through this object and not yet released, in this thread
+   * (each thread has its own lock objects). Synchronized objects read it to
+   * skip re-locking when their code already runs under the lock.
+   */
+  [HELD] = 0;
 
   protected constructor(kind: 'Lock' | 'RLock', options: LockOptions | Placement | undefined) {
     const p = isPlacement(options) ? options : ProcessLock.place(kind, options);
@@ -117,10 +126,11 @@ export abstract class ProcessLock {
   /** Acquires; returns false if `blocking: false` or the timeout ran out. */
   acquire(options?: AcquireOptions): boolean {
     if (this.#closed) this.#check();
-    const result = binding.lock(this.#id, this.#offset, options === undefined ? undefined : timeoutOf(options));
-    if (result === LockResult.Acquired) return true;
+    // Without options, a two-argument call: the native side then skips decoding a timeout.
+    const result = options === undefined ? binding.lock(this.#id, this.#offset) : binding.lock(this.#id, this.#offset, timeoutOf(options));
     if (result === LockResult.NotAcquired) return false;
-    this.#ownerDied();
+    this[HELD]++;
+    if (result === LockResult.OwnerDied) this.#ownerDied();
     return true;
   }
 
@@ -136,6 +146,7 @@ export abstract class ProcessLock {
   release(): void {
     if (this.#closed) this.#check();
     binding.unlock(this.#id, this.#offset);
+    if (this[HELD] > 0) this[HELD]--;
     if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
   }
 
@@ -184,7 +195,8 @@ export abstract class ProcessLock {
   close(): void {
     if (this.#closed) return;
     // Recycle the memory only if no other process can know of it and nobody holds it.
-    const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && !this.locked();
+    // Unshared, so only this object can hold it: its own count says whether it is free.
+    const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && this[HELD] === 0;
     this.#closed = true;
     if (recyclable) free(this.#block as Block);
     if (this.#ownsRef) releaseSegment(this.#segment);

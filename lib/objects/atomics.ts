@@ -9,7 +9,7 @@ import { MEM, SLOT, SCALAR_TYPE } from './symbols';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
-/** Lock-free operations of an integer Value or RawValue; each returns the previous value (store: the stored one). */
+/** Lock-free operations of an integer Value or RawValue; each returns the previous value (store returns nothing). */
 export interface AtomicMethods<T> {
   add(n: T): T;
   sub(n: T): T;
@@ -20,7 +20,7 @@ export interface AtomicMethods<T> {
   /** Stores `replacement` if the value is `expected`; returns the value found. */
   compareExchange(expected: T, replacement: T): T;
   load(): T;
-  store(v: T): T;
+  store(v: T): void;
 }
 
 /** The same per index, for integer RawArrays. */
@@ -33,7 +33,7 @@ export interface AtomicElementMethods<T> {
   exchange(index: number, v: T): T;
   compareExchange(index: number, expected: T, replacement: T): T;
   load(index: number): T;
-  store(index: number, v: T): T;
+  store(index: number, v: T): void;
 }
 
 /** Integer types whose JS value is what their TypedArray holds (not a 4-byte Windows long, read as bigint). */
@@ -76,7 +76,9 @@ export const atomicValueMethods: AtomicMethods<number | bigint> = {
   or: valueOp(A.or),
   xor: valueOp(A.xor),
   exchange: valueOp(A.exchange),
-  store: valueOp(A.store),
+  store(this: AtomicHost, v) {
+    A.store(slotOf(this), 0, toStored(this[SCALAR_TYPE], v));
+  },
   compareExchange(this: AtomicHost, expected, replacement) {
     const type = this[SCALAR_TYPE];
     return A.compareExchange(slotOf(this), 0, toStored(type, expected), toStored(type, replacement));
@@ -107,7 +109,9 @@ export function atomicElementMethods(type: ScalarType): AtomicElementMethods<num
     or: op(A.or),
     xor: op(A.xor),
     exchange: op(A.exchange),
-    store: op(A.store),
+    store(this: IntArray, index, v) {
+      A.store(this, checkIndex(this, index), toStored(type, v));
+    },
     compareExchange(this: IntArray, index, expected, replacement) {
       return A.compareExchange(this, checkIndex(this, index), toStored(type, expected), toStored(type, replacement));
     },

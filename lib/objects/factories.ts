@@ -72,8 +72,11 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
 
 function makeValue(kind: 'RawValue' | 'Value', spec: unknown, init: unknown, options: unknown): object {
   const type = resolveType(spec);
-  return create(kind, kind, type, null, options, (_raw, placed) => {
-    if (init !== undefined) writeValue(placed.mem, placed.mem.offset, type, init);
+  return create(kind, kind, type, null, options, (raw, placed) => {
+    if (init === undefined) return;
+    // Scalars through their own slot (checked like any store); structs via scratch bytes.
+    if (type.kind === 'scalar') (raw as { value: unknown }).value = init;
+    else writeValue(placed.mem, placed.mem.offset, type, init);
   });
 }
 

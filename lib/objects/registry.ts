@@ -36,15 +36,25 @@ export interface ObjectDescriptor {
   readonly lock?: LockDescriptor;
 }
 
+/**
+ * Our own classes (RawScalar, SynchronizedValue) carry their info in this
+ * slot: a WeakMap entry per object would dominate creating a Value (ephemeron
+ * tables are costly to insert into and to collect). TypedArrays, Buffers and
+ * Proxies are looked up in the WeakMap.
+ */
+export const INFO = Symbol('sharedctypes.info');
+
 const infos = new WeakMap<object, ObjectInfo>();
 
 export function register<T extends object>(obj: T, info: ObjectInfo): T {
-  infos.set(obj, info);
+  if (INFO in obj) (obj as { [INFO]: ObjectInfo })[INFO] = info;
+  else infos.set(obj, info);
   return obj;
 }
 
 export function infoOf(obj: unknown): ObjectInfo | undefined {
-  return typeof obj === 'object' && obj !== null ? infos.get(obj) : undefined;
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  return (obj as { [INFO]?: ObjectInfo })[INFO] ?? infos.get(obj);
 }
 
 /** The descriptor of a registered object; its memory is then never recycled. */

@@ -5,6 +5,7 @@ import { fromStored, ScalarType, toStored } from '../types/scalars';
 import { atomicValueMethods } from './atomics';
 import { closedError, ObjectMemory } from './memory';
 import { rawMethodDescriptors } from './raw-methods';
+import { INFO, ObjectInfo } from './registry';
 import { MEM, SCALAR_TYPE, SLOT } from './symbols';
 
 export type Slot = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
@@ -26,6 +27,7 @@ export class RawScalar<T> {
   readonly [MEM]: ObjectMemory;
   readonly [SLOT]: Slot;
   readonly [SCALAR_TYPE]: ScalarType;
+  [INFO]: ObjectInfo | undefined = undefined;
 
   constructor(mem: ObjectMemory, type: ScalarType) {
     this[MEM] = mem;

@@ -3,11 +3,11 @@
 // and acquire/release/withLock/hold give explicit control for bulk work.
 import util = require('util');
 import { rangeError, typeError } from '../errors';
-import { AcquireOptions, LockGuard, ProcessLock } from '../locks/lock';
+import { AcquireOptions, HELD, LockGuard, ProcessLock } from '../locks/lock';
 import { fromStored, ScalarType, toStored } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { closedError, ObjectMemory } from './memory';
-import { closeObject, describe, infoOf, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
+import { closeObject, describe, INFO, infoOf, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
 import { atomicValueMethods } from './atomics';
 import { methodDescriptors, scalarSlot, Slot } from './scalar';
 import { LOCK, MEM, RAW, SCALAR_TYPE, SLOT } from './symbols';
@@ -76,6 +76,7 @@ export class SynchronizedBase<Raw> {
 export class SynchronizedValue<T, Raw> extends SynchronizedBase<Raw> {
   readonly [SLOT]: Slot;
   readonly [SCALAR_TYPE]: ScalarType;
+  [INFO]: ObjectInfo | undefined = undefined;
 
   constructor(mem: ObjectMemory, type: ScalarType, lock: ProcessLock, raw: Raw) {
     super();
@@ -89,6 +90,8 @@ export class SynchronizedValue<T, Raw> extends SynchronizedBase<Raw> {
   get value(): T {
     if (this[MEM].closed) throw closedError('Value');
     const lock = this[LOCK];
+    // Already under the lock (inside withLock/acquire): no second round trip.
+    if (lock[HELD] > 0) return fromStored(this[SCALAR_TYPE], this[SLOT][0]) as T;
     lock.acquire();
     const stored = this[SLOT][0];
     lock.release();
@@ -99,6 +102,10 @@ export class SynchronizedValue<T, Raw> extends SynchronizedBase<Raw> {
     if (this[MEM].closed) throw closedError('Value');
     const stored = toStored(this[SCALAR_TYPE], v);
     const lock = this[LOCK];
+    if (lock[HELD] > 0) {
+      this[SLOT][0] = stored;
+      return;
+    }
     lock.acquire();
     this[SLOT][0] = stored;
     lock.release();
@@ -145,6 +152,7 @@ export class SynchronizedArray<Raw extends RawElements> extends SynchronizedBase
   get(i: number): unknown {
     checkIndex(this, i);
     const lock = this[LOCK];
+    if (lock[HELD] > 0) return this[RAW][i];
     lock.acquire();
     try {
       return this[RAW][i];
@@ -158,6 +166,10 @@ export class SynchronizedArray<Raw extends RawElements> extends SynchronizedBase
     const check = this[CHECK];
     const stored = check === null ? v : toStored(check, v);
     const lock = this[LOCK];
+    if (lock[HELD] > 0) {
+      this[RAW][i] = stored;
+      return;
+    }
     lock.acquire();
     try {
       this[RAW][i] = stored;

@@ -26,11 +26,43 @@ type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: numb
 
 const protos = new Map<ScalarType, object>();
 
+/** Below this many elements the built-in fill is as fast as anything. */
+const BULK_FILL = 1 << 14;
+
+function relativeIndex(v: number | undefined, length: number, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Math.trunc(Number(v)) || 0;
+  return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
+}
+
+/**
+ * fill() at memcpy speed: V8's TypedArray fill stores element by element
+ * (about half of memcpy bandwidth here), while copyWithin is a memmove. So
+ * fill one block, then double it with copyWithin. Same results and return
+ * value as the built-in.
+ */
+function bulkFill(nativeFill: (this: AnyTypedArray, value: never, start?: number, end?: number) => AnyTypedArray) {
+  return function fill(this: AnyTypedArray, value: never, start?: number, end?: number): AnyTypedArray {
+    const from = relativeIndex(start, this.length, 0);
+    const to = relativeIndex(end, this.length, this.length);
+    const count = to - from;
+    if (count <= BULK_FILL) return nativeFill.call(this, value, from, to);
+    nativeFill.call(this, value, from, from + BULK_FILL);
+    for (let done = BULK_FILL; done < count; ) {
+      const chunk = Math.min(done, count - done);
+      this.copyWithin(from + done, from, from + chunk);
+      done += chunk;
+    }
+    return this;
+  };
+}
+
 function protoFor(type: ScalarType): object {
   let proto = protos.get(type);
   if (proto === undefined) {
     const atomics = hasAtomics(type) ? methodDescriptors(atomicElementMethods(type)) : {};
-    proto = Object.create(type.TypedArray.prototype as object, { ...rawMethodDescriptors(), ...atomics }) as object;
+    const fill = bulkFill(type.TypedArray.prototype.fill as unknown as Parameters<typeof bulkFill>[0]);
+    proto = Object.create(type.TypedArray.prototype as object, { ...rawMethodDescriptors(), ...atomics, ...methodDescriptors({ fill }) }) as object;
     protos.set(type, proto);
   }
   return proto;

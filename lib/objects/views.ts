@@ -3,7 +3,7 @@
 // plus the all-or-nothing encoding of initialisers.
 import util = require('util');
 import { rangeError, typeError } from '../errors';
-import type { ProcessLock } from '../locks/lock';
+import { HELD, type ProcessLock } from '../locks/lock';
 import { ArrayType, CType, StructField, StructType } from '../types/ctype';
 import { c_ubyte, charCode } from '../types/scalars';
 import { BAD_INDEX, indexOfKey, NOT_INDEX } from './index-key';
@@ -186,6 +186,7 @@ function fieldAccessor(f: StructField, locked: boolean): PropertyDescriptor {
       const mem = this[MEM];
       const lock = this[LOCK] as ProcessLock;
       if (mem.closed) throw closedError('struct'); // before taking the lock
+      if (lock[HELD] > 0) return readValue(mem, this[BASE] + offset, type);
       lock.acquire();
       try {
         return readValue(mem, this[BASE] + offset, type);
@@ -197,6 +198,7 @@ function fieldAccessor(f: StructField, locked: boolean): PropertyDescriptor {
       const mem = this[MEM];
       const lock = this[LOCK] as ProcessLock;
       if (mem.closed) throw closedError('struct');
+      if (lock[HELD] > 0) return writeValue(mem, this[BASE] + offset, type, v);
       lock.acquire();
       try {
         writeValue(mem, this[BASE] + offset, type, v);

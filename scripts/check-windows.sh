@@ -21,6 +21,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SCRIPT_NAME=check-windows
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
 
 APT_PKG="g++-mingw-w64-x86-64"
 
@@ -40,43 +43,9 @@ pick_compiler() {
   return 1
 }
 
-die() {
-  echo "check-windows: $*" >&2
-  exit 2
-}
-
-run_quiet() {
-  if [[ "${SCT_VERBOSE:-0}" == "1" ]]; then
-    "$@"
-  else
-    local log
-    log="$(mktemp)"
-    if ! "$@" >"$log" 2>&1; then
-      cat "$log" >&2
-      rm -f "$log"
-      return 1
-    fi
-    rm -f "$log"
-  fi
-}
-
 # --- toolchain --------------------------------------------------------------
 if ! pick_compiler; then
-  if [[ "${SCT_SKIP_INSTALL:-0}" == "1" ]]; then
-    die "$CXX_WIN not found and SCT_SKIP_INSTALL=1; install $APT_PKG (Debian/Ubuntu) first"
-  fi
-  command -v apt-get >/dev/null 2>&1 ||
-    die "$CXX_WIN not found and apt-get is unavailable; install a mingw-w64 C++ cross compiler ($APT_PKG on Debian/Ubuntu) or set CXX_WIN"
-  SUDO=()
-  if [[ "$(id -u)" != "0" ]]; then
-    command -v sudo >/dev/null 2>&1 || die "$CXX_WIN not found; installing $APT_PKG needs root (or sudo)"
-    SUDO=(sudo)
-  fi
-  echo "check-windows: installing $APT_PKG with apt-get ..."
-  export DEBIAN_FRONTEND=noninteractive
-  run_quiet "${SUDO[@]}" apt-get update || die "apt-get update failed"
-  run_quiet "${SUDO[@]}" apt-get install -y --no-install-recommends "$APT_PKG" ||
-    die "apt-get install $APT_PKG failed"
+  apt_install "$CXX_WIN" "$APT_PKG"
   pick_compiler || die "$CXX_WIN still not found after installing $APT_PKG"
 fi
 

@@ -72,6 +72,8 @@ class Mutex {
  private:
   LockHeader* header() const { return static_cast<LockHeader*>(region_); }
   Status CheckInitialised() const;
+  // Platform check of the OS lock's own bytes (POSIX: the pthread mutex kind).
+  Status CheckOsLock() const;
 
   // Init brackets the OS-specific setup: hide the lock, then publish it.
   void BeginInit();

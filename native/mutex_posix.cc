@@ -40,6 +40,22 @@ Status LockFailure(int err, const char* call) {
   }
 }
 
+// pthread_mutex_init with the attributes of a `kind` lock.
+int InitImpl(pthread_mutex_t* m, LockKind kind) {
+  pthread_mutexattr_t attr;
+  int rc = pthread_mutexattr_init(&attr);
+  if (rc != 0) return rc;
+  rc = pthread_mutexattr_settype(
+      &attr, kind == LockKind::kRecursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_ERRORCHECK);
+  if (rc == 0) rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+#if SCT_ROBUST
+  if (rc == 0) rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+#endif
+  if (rc == 0) rc = pthread_mutex_init(m, &attr);
+  pthread_mutexattr_destroy(&attr);
+  return rc;
+}
+
 void AddMs(struct timespec* ts, double ms) {
   const double whole = static_cast<double>(static_cast<long long>(ms / 1000.0));
   ts->tv_sec += static_cast<time_t>(whole);
@@ -85,6 +101,23 @@ int TimedLock(pthread_mutex_t* m, double ms) {
 }
 #endif
 
+#if defined(__GLIBC__)
+// The `__kind` word glibc gives a mutex made by Init() for `kind`.
+int ExpectedGlibcKind(LockKind kind) {
+  static const int plain = [] {
+    pthread_mutex_t m;
+    InitImpl(&m, LockKind::kPlain);
+    return m.__data.__kind;
+  }();
+  static const int recursive = [] {
+    pthread_mutex_t m;
+    InitImpl(&m, LockKind::kRecursive);
+    return m.__data.__kind;
+  }();
+  return kind == LockKind::kRecursive ? recursive : plain;
+}
+#endif
+
 }  // namespace
 
 bool RobustLocksSupported() { return SCT_ROBUST != 0; }
@@ -93,24 +126,29 @@ Mutex::~Mutex() = default;
 
 Status Mutex::Init(LockKind kind) {
   BeginInit();
-  pthread_mutexattr_t attr;
-  int rc = pthread_mutexattr_init(&attr);
-  if (rc != 0) return LockFailure(rc, "pthread_mutexattr_init");
-  rc = pthread_mutexattr_settype(
-      &attr, kind == LockKind::kRecursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_ERRORCHECK);
-  if (rc == 0) rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-#if SCT_ROBUST
-  if (rc == 0) rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-#endif
-  if (rc == 0) rc = pthread_mutex_init(Impl(region_), &attr);
-  pthread_mutexattr_destroy(&attr);
+  int rc = InitImpl(Impl(region_), kind);
   if (rc != 0) return LockFailure(rc, "pthread_mutex_init");
   PublishInit(kind);
   return Status::Ok();
 }
 
+// The bytes of the pthread mutex come from shared memory any peer can write.
+// glibc trusts its `__kind` word and asserts (aborting the process) on some
+// values, e.g. a priority-protect kind: refuse any kind Init() does not make.
+// A peer rewriting it between this check and the call can still do harm;
+// that needs write access to the segment, which its 0600 mode limits.
+Status Mutex::CheckOsLock() const {
+#if defined(__GLIBC__)
+  const LockKind kind = static_cast<LockKind>(header()->kind);
+  if (Impl(region_)->__data.__kind != ExpectedGlibcKind(kind))
+    return Status::Lib(ErrorKind::kLockInvalid, "the lock's OS mutex has been overwritten");
+#endif
+  return Status::Ok();
+}
+
 Status Mutex::Lock(double timeout_ms, Acquired* out) {
   Status valid = CheckInitialised();
+  if (valid.ok()) valid = CheckOsLock();
   if (!valid.ok()) return valid;
   pthread_mutex_t* m = Impl(region_);
   int rc;
@@ -146,6 +184,7 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
 
 Status Mutex::Unlock() {
   Status valid = CheckInitialised();
+  if (valid.ok()) valid = CheckOsLock();
   if (!valid.ok()) return valid;
   Status releasing = NoteReleasing();
   if (!releasing.ok()) return releasing;
@@ -156,6 +195,7 @@ Status Mutex::Unlock() {
 
 Status Mutex::IsLocked(bool* out) {
   Status valid = CheckInitialised();
+  if (valid.ok()) valid = CheckOsLock();
   if (!valid.ok()) return valid;
   if (HeldBySelf()) {
     *out = true;

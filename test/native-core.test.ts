@@ -151,6 +151,40 @@ describe('robust locks', () => {
     }
   });
 
+  // glibc trusts the `__kind` word of a pthread mutex (offset 16 in the OS
+  // object, which follows our 32-byte lock header) and asserts, aborting the
+  // process, on kinds it did not expect, e.g. priority-protect (0x40 | type).
+  const glibc = Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+  (glibc ? test : test.skip)('glibc: a peer that rewrites the OS mutex kind gets ERR_LOCK_INVALID, not an abort', async () => {
+    for (const kind of [LockKindCode.Lock, LockKindCode.RLock]) {
+      const seg = makeSegment('oskind', 8, kind);
+      try {
+        const kindWord = new Int32Array(seg.buffer, seg.header.lockOffset + 32 + 16, 1);
+        const original = kindWord[0];
+        const outcomes: Record<string, unknown>[] = [];
+        for (const hostile of [0x40 | 2, 0x40 | 1, 0x20 | 0x10 | 2, 0x7fffffff, -1, original]) {
+          kindWord[0] = hostile;
+          const child = peer('lock-codes', seg);
+          outcomes.push(await child.next());
+          expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+        }
+        const refused = { type: 'codes', lock: 'ERR_LOCK_INVALID', tryLock: 'ERR_LOCK_INVALID', locked: 'ERR_LOCK_INVALID', unlock: 'ERR_LOCK_INVALID' };
+        expect(outcomes.slice(0, -1)).toEqual(Array(outcomes.length - 1).fill(refused));
+        // Put back, the lock works again (control: the check is not refusing everything).
+        expect(outcomes[outcomes.length - 1]).toEqual({
+          type: 'codes',
+          lock: 'ok',
+          tryLock: 'ok',
+          locked: 'ok',
+          unlock: 'ok',
+        });
+      } finally {
+        seg.close();
+        seg.unlink();
+      }
+    }
+  });
+
   test('a lock region that was never initialised is refused', () => {
     const seg = makeSegment('uninit', 4096);
     try {

@@ -11,6 +11,7 @@
         "native/errors.cc",
         "native/segment.cc",
         "native/lock_functions.cc",
+        "native/lock_table.cc",
         "native/segment_table.cc",
         "native/shm_common.cc",
         "native/mutex_common.cc"

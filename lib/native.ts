@@ -45,6 +45,16 @@ interface NativeBinding {
   lockLocked(segmentId: number, offset: number): boolean;
   /** Recursion depth held by this thread (0 when not the holder). */
   lockDepth(segmentId: number, offset: number): number;
+  /**
+   * A small integer naming one lock, for the hot path below: one function for
+   * every lock and one small-integer argument is the cheapest native call.
+   */
+  lockHandle(segmentId: number, offset: number): number;
+  /** Blocks; undefined, or LockResult.OwnerDied when a dead holder's lock was recovered. */
+  lockAcquire(handle: number): LockResult.OwnerDied | undefined;
+  lockRelease(handle: number): void;
+  /** Forgets the handle (idempotent). */
+  lockHandleFree(handle: number): void;
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
   readonly ROBUST_LOCKS: boolean;
@@ -53,7 +63,7 @@ interface NativeBinding {
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function';
+  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function';
 }
 
 const loaded: unknown = load(path.join(__dirname, '..'));

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "lock_table.h"
 #include "segment_table.h"
 
 namespace sct {
@@ -13,6 +14,8 @@ struct AddonData {
   Napi::FunctionReference segment_ctor;
   // Shared with every Segment: finalizers may run after this struct is gone.
   std::shared_ptr<SegmentTable> segments = std::make_shared<SegmentTable>();
+  // Lock handles; only JS calls use them, so they end with the environment.
+  LockTable locks;
 };
 
 // Tags let us refuse a foreign object passed where ours is expected.

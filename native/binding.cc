@@ -13,7 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function segment = Segment::Define(env);
   data->segment_ctor = Napi::Persistent(segment);
   exports.Set("Segment", segment);
-  ExportLockFunctions(env, exports, data->segments.get());
+  ExportLockFunctions(env, exports, data);
   return exports;
 }
 

@@ -29,7 +29,10 @@ struct Call {
   napi_env env;
   size_t argc = 3;
   napi_value argv[3] = {nullptr, nullptr, nullptr};
+  AddonData* addon = nullptr;
   SegmentTable* table = nullptr;
+  MappingRef* mapping = nullptr;
+  size_t offset = 0;
   Mutex* mutex = nullptr;
 #ifndef _WIN32
   alignas(Mutex) unsigned char storage[sizeof(Mutex)];
@@ -41,7 +44,8 @@ struct Call {
 bool Resolve(Call* c, napi_callback_info info) {
   void* data = nullptr;
   if (napi_get_cb_info(c->env, info, &c->argc, c->argv, nullptr, &data) != napi_ok) return false;
-  c->table = static_cast<SegmentTable*>(data);
+  c->addon = static_cast<AddonData*>(data);
+  c->table = c->addon->segments.get();
   double id = -1, offset = -1;
   if (c->argc < 2 || napi_get_value_double(c->env, c->argv[0], &id) != napi_ok ||
       napi_get_value_double(c->env, c->argv[1], &offset) != napi_ok) {
@@ -69,6 +73,8 @@ bool Resolve(Call* c, napi_callback_info info) {
     PendRangeError(c->env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
     return false;
   }
+  c->mapping = mapping;
+  c->offset = static_cast<size_t>(offset);
 #ifdef _WIN32
   c->mutex = c->table->MutexFor(id, static_cast<size_t>(offset));
 #else
@@ -153,20 +159,83 @@ napi_value LockDepth(napi_env env, napi_callback_info info) {
   return Int(env, static_cast<int32_t>(c.mutex->HeldDepth()));
 }
 
-void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb, SegmentTable* table) {
+// lockHandle(id, offset) -> a handle for lockAcquire/lockRelease.
+napi_value LockHandle(napi_env env, napi_callback_info info) {
+  Call c(env);
+  if (!Resolve(&c, info)) return nullptr;
+  const int32_t handle = c.addon->locks.Add(c.mapping, c.offset);
+  if (handle < 0) return PendStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
+  return Int(env, handle);
+}
+
+// The lock named by the handle in the only argument; on failure a JS error is pending.
+Mutex* HandleArg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  void* data = nullptr;
+  int32_t handle = -1;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, arg, &handle) != napi_ok) {
+    PendTypeError(env, "ERR_INVALID_ARG_TYPE", "expected a lock handle");
+    return nullptr;
+  }
+  Status why;
+  Mutex* m = static_cast<AddonData*>(data)->locks.Find(handle, &why);
+  if (m == nullptr) PendStatus(env, why, "lock");
+  return m;
+}
+
+// lockAcquire(handle) -> undefined, or 1 when a dead holder's lock was recovered.
+// Blocks; try and timed acquires go through lock().
+napi_value LockAcquireHandle(napi_env env, napi_callback_info info) {
+  Mutex* m = HandleArg(env, info);
+  if (m == nullptr) return nullptr;
+  Acquired result;
+  Status st = m->Lock(-1, &result);
+  if (!st.ok()) return PendStatus(env, st, "cannot acquire lock");
+  // undefined in the common case: making a return value costs time.
+  return result == Acquired::kOwnerDied ? Int(env, kResultOwnerDied) : nullptr;
+}
+
+// lockRelease(handle)
+napi_value LockReleaseHandle(napi_env env, napi_callback_info info) {
+  Mutex* m = HandleArg(env, info);
+  if (m == nullptr) return nullptr;
+  Status st = m->Unlock();
+  if (!st.ok()) return PendStatus(env, st, "cannot release lock");
+  return nullptr;
+}
+
+// lockHandleFree(handle): idempotent.
+napi_value LockHandleFree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  void* data = nullptr;
+  int32_t handle = -1;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) == napi_ok && argc >= 1 &&
+      napi_get_value_int32(env, arg, &handle) == napi_ok)
+    static_cast<AddonData*>(data)->locks.Remove(handle);
+  return nullptr;
+}
+
+void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb, AddonData* data) {
   napi_value fn;
-  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, table, &fn));
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, data, &fn));
   exports.Set(name, Napi::Value(env, fn));
 }
 
 }  // namespace
 
-void ExportLockFunctions(Napi::Env env, Napi::Object exports, SegmentTable* table) {
-  Export(env, exports, "lockInit", LockInit, table);
-  Export(env, exports, "lock", LockAcquire, table);
-  Export(env, exports, "unlock", LockRelease, table);
-  Export(env, exports, "lockLocked", LockLocked, table);
-  Export(env, exports, "lockDepth", LockDepth, table);
+void ExportLockFunctions(Napi::Env env, Napi::Object exports, AddonData* data) {
+  Export(env, exports, "lockInit", LockInit, data);
+  Export(env, exports, "lock", LockAcquire, data);
+  Export(env, exports, "unlock", LockRelease, data);
+  Export(env, exports, "lockLocked", LockLocked, data);
+  Export(env, exports, "lockDepth", LockDepth, data);
+  Export(env, exports, "lockHandle", LockHandle, data);
+  Export(env, exports, "lockAcquire", LockAcquireHandle, data);
+  Export(env, exports, "lockRelease", LockReleaseHandle, data);
+  Export(env, exports, "lockHandleFree", LockHandleFree, data);
   exports.Set("LOCK_REGION_SIZE", Napi::Number::New(env, static_cast<double>(kLockRegionSize)));
   exports.Set("LOCK_REGION_ALIGN", Napi::Number::New(env, static_cast<double>(kLockRegionAlign)));
   exports.Set("ROBUST_LOCKS", Napi::Boolean::New(env, RobustLocksSupported()));

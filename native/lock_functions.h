@@ -1,15 +1,16 @@
 // The lock functions exported to JS: lockInit, lock, unlock, lockLocked,
-// lockDepth, each taking (segmentId, offset, ...).
+// lockDepth and lockHandle, each taking (segmentId, offset, ...), and the hot
+// pair lockAcquire/lockRelease plus lockHandleFree, taking a lock handle.
 #pragma once
 
 #include <napi.h>
 
 #include <memory>
 
-#include "segment_table.h"
+#include "addon_data.h"
 
 namespace sct {
 
-void ExportLockFunctions(Napi::Env env, Napi::Object exports, SegmentTable* table);
+void ExportLockFunctions(Napi::Env env, Napi::Object exports, AddonData* data);
 
 }  // namespace sct

@@ -36,7 +36,9 @@ struct LockHeader {
   uint64_t reserved;
 };
 constexpr uint32_t kLockMagic = 0x4c544353;  // "SCTL"
-constexpr size_t kLockImplOffset = 32;        // OS object follows the header
+// The OS object gets the second cache line to itself: waiters poll it, and
+// the holder's header writes should not have to win the line back each time.
+constexpr size_t kLockImplOffset = 64;
 
 // Atomic access to fields of shared memory that other processes write.
 template <typename T>
@@ -54,7 +56,9 @@ uint64_t SelfId();
 
 class Mutex {
  public:
-  explicit Mutex(void* region) : region_(region) {}
+  // A handle is made and used on one thread (a Node environment's), so the
+  // holder id is read once here rather than from thread-local storage per call.
+  explicit Mutex(void* region) : region_(region), self_(SelfId()) {}
   ~Mutex();
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
@@ -79,7 +83,8 @@ class Mutex {
   void BeginInit();
   void PublishInit(LockKind kind);
 
-  // Holder bookkeeping in the shared header, the same on every OS (mutex_common.cc).
+  // Holder bookkeeping in the shared header, the same on every OS (inline below;
+  // init and probe recovery in mutex_common.cc).
   bool HeldBySelf() const;
   // Just acquired the OS lock: records this thread as holder and says whether
   // a dead holder's death (found now or by an earlier probe) must be reported.
@@ -91,10 +96,51 @@ class Mutex {
   void NoteRecoveredByProbe();
 
   void* region_;
+  const uint64_t self_;
 #ifdef _WIN32
   Status OpenHandle();
   void* handle_ = nullptr;  // named mutex HANDLE, opened on first use
 #endif
 };
+
+// Holder bookkeeping in the shared header, the same on every OS. Inline: it
+// runs on every lock and unlock, where a call per step shows in the bench.
+inline Status Mutex::CheckInitialised() const {
+  const LockHeader* h = header();
+  const uint32_t magic = AtomicAt(const_cast<uint32_t*>(&h->magic))->load(std::memory_order_acquire);
+  if (magic != kLockMagic || (h->kind != static_cast<uint32_t>(LockKind::kPlain) &&
+                              h->kind != static_cast<uint32_t>(LockKind::kRecursive)))
+    return Status::Lib(ErrorKind::kLockInvalid, "no initialised lock at this location");
+  return Status::Ok();
+}
+
+inline bool Mutex::HeldBySelf() const {
+  const LockHeader* h = header();
+  return AtomicAt(const_cast<uint64_t*>(&h->owner))->load(std::memory_order_relaxed) == self_ &&
+         h->depth > 0;
+}
+
+inline uint32_t Mutex::HeldDepth() const { return HeldBySelf() ? header()->depth : 0; }
+
+inline Acquired Mutex::NoteAcquired(bool owner_died) {
+  LockHeader* h = header();
+  if (owner_died) h->depth = 0;  // the dead holder's depth is meaningless now
+  if (h->recovered != 0) {
+    h->recovered = 0;
+    owner_died = true;
+  }
+  h->depth += 1;
+  AtomicAt(&h->owner)->store(self_, std::memory_order_relaxed);
+  return owner_died ? Acquired::kOwnerDied : Acquired::kYes;
+}
+
+inline Status Mutex::NoteReleasing() {
+  if (!HeldBySelf()) return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
+  LockHeader* h = header();
+  const uint32_t depth = h->depth - 1;
+  h->depth = depth;
+  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
+  return Status::Ok();
+}
 
 }  // namespace sct

@@ -1,4 +1,5 @@
-// Lock bookkeeping shared by every platform.
+// Lock bookkeeping shared by every platform that is not on the hot path (the
+// per-call part is inline in mutex.h): thread identity, init, probe recovery.
 #include "mutex.h"
 
 #if defined(_WIN32)
@@ -34,15 +35,6 @@ uint64_t SelfId() {
   return id;
 }
 
-Status Mutex::CheckInitialised() const {
-  const LockHeader* h = header();
-  const uint32_t magic = AtomicAt(const_cast<uint32_t*>(&h->magic))->load(std::memory_order_acquire);
-  if (magic != kLockMagic || (h->kind != static_cast<uint32_t>(LockKind::kPlain) &&
-                              h->kind != static_cast<uint32_t>(LockKind::kRecursive)))
-    return Status::Lib(ErrorKind::kLockInvalid, "no initialised lock at this location");
-  return Status::Ok();
-}
-
 void Mutex::BeginInit() { AtomicAt(&header()->magic)->store(0, std::memory_order_relaxed); }
 
 void Mutex::PublishInit(LockKind kind) {
@@ -54,35 +46,6 @@ void Mutex::PublishInit(LockKind kind) {
   h->reserved = 0;
   // Publish last: a peer that sees the magic sees a complete lock.
   AtomicAt(&h->magic)->store(kLockMagic, std::memory_order_release);
-}
-
-bool Mutex::HeldBySelf() const {
-  const LockHeader* h = header();
-  return AtomicAt(const_cast<uint64_t*>(&h->owner))->load(std::memory_order_relaxed) == SelfId() &&
-         h->depth > 0;
-}
-
-uint32_t Mutex::HeldDepth() const { return HeldBySelf() ? header()->depth : 0; }
-
-Acquired Mutex::NoteAcquired(bool owner_died) {
-  LockHeader* h = header();
-  if (owner_died) h->depth = 0;  // the dead holder's depth is meaningless now
-  if (h->recovered != 0) {
-    h->recovered = 0;
-    owner_died = true;
-  }
-  h->depth += 1;
-  AtomicAt(&h->owner)->store(SelfId(), std::memory_order_relaxed);
-  return owner_died ? Acquired::kOwnerDied : Acquired::kYes;
-}
-
-Status Mutex::NoteReleasing() {
-  if (!HeldBySelf()) return Status::Lib(ErrorKind::kLockNotOwner, "lock is not held by this thread");
-  LockHeader* h = header();
-  const uint32_t depth = h->depth - 1;
-  h->depth = depth;
-  if (depth == 0) AtomicAt(&h->owner)->store(0, std::memory_order_relaxed);
-  return Status::Ok();
 }
 
 void Mutex::NoteRecoveredByProbe() {

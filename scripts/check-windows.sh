@@ -65,18 +65,15 @@ done
 [[ -n "$NODE_INC" ]] || die "Node's headers (node_api.h) not found; set NODE_INCLUDE_DIR"
 
 # --- compile ----------------------------------------------------------------
-# The sources binding.gyp lists for OS=='win' (common + Windows platform layer).
-SOURCES=(
-  native/binding.cc
-  native/errors.cc
-  native/segment.cc
-  native/lock_functions.cc
-  native/segment_table.cc
-  native/shm_common.cc
-  native/mutex_common.cc
-  native/shm_win.cc
-  native/mutex_win.cc
-)
+# The sources binding.gyp lists for OS=='win' (common + Windows platform
+# layer), read from binding.gyp itself so a new file cannot be missed here.
+mapfile -t SOURCES < <(node -e '
+  const gyp = JSON.parse(require("fs").readFileSync("binding.gyp", "utf8"));
+  const t = gyp.targets.find((x) => x.target_name === "sharedctypes");
+  const win = t.conditions.find((c) => c[0] === "OS==\x27win\x27");
+  for (const s of [...t.sources, ...win[1].sources]) console.log(s);
+')
+[[ ${#SOURCES[@]} -gt 2 ]] || die "could not read the Windows sources from binding.gyp"
 
 CXXFLAGS=(
   -std=c++17 -Wall -Wextra -Werror

@@ -364,7 +364,7 @@ function mutate(seed: Seed, extName: string): { bytes: Buffer; how: string } {
       out[at] ^= 1 + below(255);
       return { bytes: out, how: `magic byte ${at} changed` };
     }
-    const v = pick([0, 2, 255, 65535]);
+    const v = pick([0, 1, 3, 255, 65535]);
     out.writeUInt16LE(v, 8);
     return { bytes: out, how: `version ${v}` };
   }

@@ -152,14 +152,14 @@ describe('robust locks', () => {
   });
 
   // glibc trusts the `__kind` word of a pthread mutex (offset 16 in the OS
-  // object, which follows our 32-byte lock header) and asserts, aborting the
+  // object, which starts 64 bytes into the lock region) and asserts, aborting the
   // process, on kinds it did not expect, e.g. priority-protect (0x40 | type).
   const glibc = Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
   (glibc ? test : test.skip)('glibc: a peer that rewrites the OS mutex kind gets ERR_LOCK_INVALID, not an abort', async () => {
     for (const kind of [LockKindCode.Lock, LockKindCode.RLock]) {
       const seg = makeSegment('oskind', 8, kind);
       try {
-        const kindWord = new Int32Array(seg.buffer, seg.header.lockOffset + 32 + 16, 1);
+        const kindWord = new Int32Array(seg.buffer, seg.header.lockOffset + 64 + 16, 1);
         const original = kindWord[0];
         const outcomes: Record<string, unknown>[] = [];
         for (const hostile of [0x40 | 2, 0x40 | 1, 0x20 | 0x10 | 2, 0x7fffffff, -1, original]) {
@@ -328,6 +328,39 @@ describe('native argument checks', () => {
     expectCode(() => B.lock(seg.id, seg.header.lockOffset), 'ERR_SHM_CLOSED');
     const Ctor = Segment as unknown as new (...a: unknown[]) => unknown;
     expectCode(() => new Ctor(), 'ERR_ILLEGAL_CONSTRUCTOR');
+  });
+
+  test('lock handles: made for a valid lock only, refused once freed or once the segment is closed', () => {
+    const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expectCode(() => B.lockAcquire(), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => B.lockAcquire('0'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => B.lockAcquire(-1), 'ERR_INVALID_ARG_VALUE');
+    expectCode(() => B.lockRelease(2 ** 29), 'ERR_INVALID_ARG_VALUE');
+    expect(B.lockHandleFree('nonsense')).toBeUndefined(); // ignored, never a crash
+    const seg = makeSegment('handles', 256, LockKindCode.Lock);
+    let handle = -1;
+    try {
+      expectCode(() => B.lockHandle(seg.id, seg.header.lockOffset + 1), 'ERR_OUT_OF_RANGE');
+      handle = binding.lockHandle(seg.id, seg.header.lockOffset);
+      expect(binding.lockAcquire(handle)).toBeUndefined();
+      expect(seg.inlineLock().depth()).toBe(1);
+      expectCode(() => binding.lockAcquire(handle), 'ERR_LOCK_DEADLOCK');
+      binding.lockRelease(handle);
+      expectCode(() => binding.lockRelease(handle), 'ERR_LOCK_NOT_OWNER');
+      // A freed handle is refused, and a new one for the same slot does not revive it.
+      binding.lockHandleFree(handle);
+      expectCode(() => binding.lockAcquire(handle), 'ERR_INVALID_ARG_VALUE');
+      const again = binding.lockHandle(seg.id, seg.header.lockOffset);
+      expect(again).not.toBe(handle);
+      expectCode(() => binding.lockAcquire(handle), 'ERR_INVALID_ARG_VALUE');
+      handle = again;
+    } finally {
+      seg.close();
+      seg.unlink();
+    }
+    // The handle keeps the mapping's bookkeeping, not the memory: a closed segment is refused.
+    expectCode(() => binding.lockAcquire(handle), 'ERR_SHM_CLOSED');
+    binding.lockHandleFree(handle);
   });
 
   test('segments are created with mode 0600 unless told otherwise', () => {

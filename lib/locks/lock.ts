@@ -70,6 +70,9 @@ function timeoutOf(options: AcquireOptions | undefined): number {
 
 const PLACED = Symbol('placed');
 
+/** Frees the native handles of locks collected without close(). */
+const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
+
 /** Where a lock lives; only this module makes these. */
 interface Placement {
   readonly [PLACED]: true;
@@ -95,6 +98,8 @@ export abstract class ProcessLock {
   readonly #ownsRef: boolean;
   #closed = false;
   #shared = false;
+  /** Native handle for the fast acquire/release, made on first blocking acquire; -1: none. */
+  #handle = -1;
   /**
    * Holds taken through this object and not yet released, in this thread
    * (each thread has its own lock objects). Synchronized objects read it to
@@ -126,12 +131,25 @@ export abstract class ProcessLock {
   /** Acquires; returns false if `blocking: false` or the timeout ran out. */
   acquire(options?: AcquireOptions): boolean {
     if (this.#closed) this.#check();
-    // Without options, a two-argument call: the native side then skips decoding a timeout.
-    const result = options === undefined ? binding.lock(this.#id, this.#offset) : binding.lock(this.#id, this.#offset, timeoutOf(options));
+    if (options === undefined) {
+      // The common case, blocking: zero-argument native functions bound to this lock.
+      if (this.#handle < 0) this.#makeHandle();
+      const died = binding.lockAcquire(this.#handle);
+      this[HELD]++;
+      if (died !== undefined) this.#ownerDied();
+      return true;
+    }
+    const result = binding.lock(this.#id, this.#offset, timeoutOf(options));
     if (result === LockResult.NotAcquired) return false;
     this[HELD]++;
     if (result === LockResult.OwnerDied) this.#ownerDied();
     return true;
+  }
+
+  #makeHandle(): void {
+    this.#handle = binding.lockHandle(this.#id, this.#offset);
+    // The handle keeps the mapping; a lock dropped without close() gives it back when collected.
+    handles.register(this, this.#handle, this);
   }
 
   #ownerDied(): void {
@@ -145,7 +163,8 @@ export abstract class ProcessLock {
   /** Releases; throws ERR_LOCK_NOT_OWNER if this thread does not hold it. */
   release(): void {
     if (this.#closed) this.#check();
-    binding.unlock(this.#id, this.#offset);
+    if (this.#handle >= 0) binding.lockRelease(this.#handle);
+    else binding.unlock(this.#id, this.#offset);
     if (this[HELD] > 0) this[HELD]--;
     if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
   }
@@ -198,6 +217,11 @@ export abstract class ProcessLock {
     // Unshared, so only this object can hold it: its own count says whether it is free.
     const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && this[HELD] === 0;
     this.#closed = true;
+    if (this.#handle >= 0) {
+      handles.unregister(this);
+      binding.lockHandleFree(this.#handle);
+      this.#handle = -1;
+    }
     if (recyclable) free(this.#block as Block);
     if (this.#ownsRef) releaseSegment(this.#segment);
   }

@@ -7,7 +7,7 @@ import { SharedCtypesError } from '../errors';
 import { alignUp } from '../util/align';
 
 export const MAGIC = 'SCTYPES\0';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 /** Size of the fixed, binary part. */
 export const FIXED_SIZE = 128;
 /** Alignment of the lock region, the header end and the payload. */

@@ -1,0 +1,52 @@
+// Per-environment table of locks in use, addressed by a small integer handle.
+// The hot lock calls take only that handle: one Smi argument is the cheapest
+// thing to decode, and one function for every lock keeps V8's call to it
+// direct (a call site that sees many different native functions is slow).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mapping_ref.h"
+#include "mutex.h"
+#include "status.h"
+
+namespace sct {
+
+class LockTable {
+ public:
+  LockTable() = default;
+  LockTable(const LockTable&) = delete;
+  LockTable& operator=(const LockTable&) = delete;
+  ~LockTable();
+
+  // Registers the (already validated) lock region at `offset` of `mapping`,
+  // retaining the mapping; returns its handle, or -1 when the table is full.
+  int32_t Add(MappingRef* mapping, size_t offset);
+  // Forgets a handle; later calls with it fail. Unknown handles are ignored.
+  void Remove(int32_t handle);
+  // The lock of a live handle whose segment is still open, else nullptr and
+  // the reason in `why`. Any int32 is safe to pass: a wrong handle (JS may
+  // even have truncated a fraction into one) is refused or names a lock of
+  // this environment, never memory outside a lock region.
+  Mutex* Find(int32_t handle, Status* why) const;
+
+ private:
+  struct Entry {
+    MappingRef* mapping = nullptr;
+    std::unique_ptr<Mutex> mutex;
+    uint32_t generation = 0;
+  };
+  // Handle = generation << kIndexBits | index, kept below 2^30 so that V8
+  // always passes it as a small integer.
+  static constexpr unsigned kIndexBits = 20;
+  static constexpr uint32_t kIndexMask = (1u << kIndexBits) - 1;
+  static constexpr uint32_t kGenerationMask = (1u << (30 - kIndexBits)) - 1;
+  const Entry* Decode(int32_t handle) const;
+
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> free_;
+};
+
+}  // namespace sct

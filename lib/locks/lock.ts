@@ -70,6 +70,9 @@ function timeoutOf(options: AcquireOptions | undefined): number {
 
 const PLACED = Symbol('placed');
 
+// The hot pair, read off the binding once: each call is then a direct call of a constant.
+const { lockAcquire, lockRelease } = binding;
+
 /** Frees the native handles of locks collected without close(). */
 const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
 
@@ -134,7 +137,7 @@ export abstract class ProcessLock {
     if (options === undefined) {
       // The common case, blocking: zero-argument native functions bound to this lock.
       if (this.#handle < 0) this.#makeHandle();
-      const died = binding.lockAcquire(this.#handle);
+      const died = lockAcquire(this.#handle);
       this[HELD]++;
       if (died !== undefined) this.#ownerDied();
       return true;
@@ -163,7 +166,7 @@ export abstract class ProcessLock {
   /** Releases; throws ERR_LOCK_NOT_OWNER if this thread does not hold it. */
   release(): void {
     if (this.#closed) this.#check();
-    if (this.#handle >= 0) binding.lockRelease(this.#handle);
+    if (this.#handle >= 0) lockRelease(this.#handle);
     else binding.unlock(this.#id, this.#offset);
     if (this[HELD] > 0) this[HELD]--;
     if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;

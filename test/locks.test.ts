@@ -63,10 +63,15 @@ test('a named lock is attached by name, is exclusive, and unlinks idempotently',
   expect(codeOf(() => attachLock(name))).toBe('ERR_SHM_NOT_FOUND');
 });
 
+// Timed acquires and blocking ones take different native paths (the latter a lock handle).
+const timedAcquire = (l: Lock | RLock): boolean => l.acquire({ timeout: 1000 });
+const blockingAcquire = (l: Lock | RLock): boolean => l.acquire();
 test.each([
-  ['Lock', () => new Lock(), 1],
-  ['RLock', () => new RLock(), 3],
-])('a %s whose holder is SIGKILLed: next acquire succeeds, is told, and the lock works after', async (_kind, make, depth) => {
+  ['Lock', 'timed', () => new Lock(), 1, timedAcquire],
+  ['RLock', 'timed', () => new RLock(), 3, timedAcquire],
+  ['Lock', 'blocking', () => new Lock(), 1, blockingAcquire],
+  ['RLock', 'blocking', () => new RLock(), 2, blockingAcquire],
+])('a %s whose holder is SIGKILLed: the next %s acquire succeeds, is told, and the lock works after', async (_kind, _how, make, depth, acquire) => {
   const lock = make();
   const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   try {
@@ -77,7 +82,7 @@ test.each([
     child.child.kill('SIGKILL');
     expect(await exitOf(child)).toEqual({ code: null, signal: 'SIGKILL' });
     const started = Date.now();
-    expect(lock.acquire({ timeout: 1000 })).toBe(true);
+    expect(acquire(lock)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(lock.ownerDied).toBe(true);
     expect(emitted).toHaveBeenCalledTimes(1);
@@ -89,6 +94,36 @@ test.each([
     lock.release();
   } finally {
     emitted.mockRestore();
+    lock.close();
+  }
+});
+
+test.each([
+  ['Lock', () => new Lock()],
+  ['RLock', () => new RLock()],
+])('a %s holder SIGKILLed while another process is blocked in acquire(): the waiter gets it and is told', async (_kind, make) => {
+  const lock = make();
+  try {
+    const holder = peer(lock.toJSON());
+    const waiter = peer(lock.toJSON());
+    await holder.next();
+    await waiter.next();
+    holder.send({ type: 'acquire' });
+    expect((await holder.next()).type).toBe('acquired');
+    waiter.send({ type: 'acquire' });
+    // The waiter spins, then sleeps in the kernel; give it time to get there.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    holder.child.kill('SIGKILL');
+    expect(await exitOf(holder)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await waiter.next()).toEqual({ type: 'acquired', kind: lock.kind, ownerDied: true });
+    waiter.send({ type: 'release' });
+    expect(await waiter.next()).toEqual({ type: 'released' });
+    waiter.send({ type: 'exit' });
+    expect(await exitOf(waiter)).toEqual({ code: 0, signal: null });
+    expect(lock.acquire({ blocking: false })).toBe(true);
+    expect(lock.ownerDied).toBe(false);
+    lock.release();
+  } finally {
     lock.close();
   }
 });

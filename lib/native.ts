@@ -34,7 +34,8 @@ export enum LockResult {
 
 /**
  * The lock functions address a lock region by (segment id, byte offset): a
- * plain call with two numbers is much cheaper than unwrapping an object.
+ * plain call with two numbers is much cheaper than unwrapping an object. The
+ * hot blocking pair takes a lock handle instead (one small integer: cheaper still).
  */
 interface NativeBinding {
   Segment: NativeSegmentClass;

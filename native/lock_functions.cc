@@ -1,6 +1,7 @@
-// Lock glue in plain Node-API: lock() and unlock() run on every synchronized
-// access, so they skip node-addon-api's wrappers and object unwrapping and do
-// only argument decoding, bounds checks and the OS call.
+// Lock glue in plain Node-API, skipping node-addon-api's wrappers and object
+// unwrapping. lockAcquire()/lockRelease() run on every synchronized access and
+// take one lock handle (see lock_table.h); the (segment id, offset) functions
+// serve the colder calls: init, try/timed acquire, probes.
 #include "lock_functions.h"
 
 #include <new>

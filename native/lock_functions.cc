@@ -169,19 +169,28 @@ napi_value LockHandle(napi_env env, napi_callback_info info) {
   return Int(env, handle);
 }
 
-// The lock named by the handle in the only argument; on failure a JS error is pending.
-Mutex* HandleArg(napi_env env, napi_callback_info info) {
+// Reads the handle in the only argument; false if there is none.
+bool HandleOf(napi_env env, napi_callback_info info, int32_t* handle, AddonData** addon) {
   size_t argc = 1;
   napi_value arg = nullptr;
   void* data = nullptr;
-  int32_t handle = -1;
   if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) != napi_ok || argc < 1 ||
-      napi_get_value_int32(env, arg, &handle) != napi_ok) {
+      napi_get_value_int32(env, arg, handle) != napi_ok)
+    return false;
+  *addon = static_cast<AddonData*>(data);
+  return true;
+}
+
+// The lock named by the handle in the only argument; on failure a JS error is pending.
+Mutex* HandleArg(napi_env env, napi_callback_info info) {
+  int32_t handle = -1;
+  AddonData* addon = nullptr;
+  if (!HandleOf(env, info, &handle, &addon)) {
     PendTypeError(env, "ERR_INVALID_ARG_TYPE", "expected a lock handle");
     return nullptr;
   }
   Status why;
-  Mutex* m = static_cast<AddonData*>(data)->locks.Find(handle, &why);
+  Mutex* m = addon->locks.Find(handle, &why);
   if (m == nullptr) PendStatus(env, why, "lock");
   return m;
 }
@@ -207,15 +216,11 @@ napi_value LockReleaseHandle(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// lockHandleFree(handle): idempotent.
+// lockHandleFree(handle): idempotent; anything but a handle is ignored.
 napi_value LockHandleFree(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg = nullptr;
-  void* data = nullptr;
   int32_t handle = -1;
-  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) == napi_ok && argc >= 1 &&
-      napi_get_value_int32(env, arg, &handle) == napi_ok)
-    static_cast<AddonData*>(data)->locks.Remove(handle);
+  AddonData* addon = nullptr;
+  if (HandleOf(env, info, &handle, &addon)) addon->locks.Remove(handle);
   return nullptr;
 }
 

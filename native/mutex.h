@@ -75,8 +75,10 @@ class Mutex {
 
  private:
   LockHeader* header() const { return static_cast<LockHeader*>(region_); }
-  Status CheckInitialised() const;
-  // Platform check of the OS lock's own bytes (POSIX: the pthread mutex kind).
+  // A lock was initialised here and its OS bytes look like ours: asked before
+  // every operation, since a peer may have overwritten the region since.
+  Status CheckUsable() const;
+  // The platform part of that check (POSIX: the pthread mutex kind).
   Status CheckOsLock() const;
 
   // Init brackets the OS-specific setup: hide the lock, then publish it.
@@ -105,13 +107,13 @@ class Mutex {
 
 // Holder bookkeeping in the shared header, the same on every OS. Inline: it
 // runs on every lock and unlock, where a call per step shows in the bench.
-inline Status Mutex::CheckInitialised() const {
+inline Status Mutex::CheckUsable() const {
   const LockHeader* h = header();
   const uint32_t magic = AtomicAt(const_cast<uint32_t*>(&h->magic))->load(std::memory_order_acquire);
   if (magic != kLockMagic || (h->kind != static_cast<uint32_t>(LockKind::kPlain) &&
                               h->kind != static_cast<uint32_t>(LockKind::kRecursive)))
     return Status::Lib(ErrorKind::kLockInvalid, "no initialised lock at this location");
-  return Status::Ok();
+  return CheckOsLock();
 }
 
 inline bool Mutex::HeldBySelf() const {

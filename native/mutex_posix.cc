@@ -184,28 +184,20 @@ Status Mutex::CheckOsLock() const {
 }
 
 Status Mutex::Lock(double timeout_ms, Acquired* out) {
-  Status valid = CheckInitialised();
-  if (valid.ok()) valid = CheckOsLock();
+  Status valid = CheckUsable();
   if (!valid.ok()) return valid;
   pthread_mutex_t* m = Impl(region_);
-  int rc;
-  const char* call;
-  if (timeout_ms == 0) {
-    rc = pthread_mutex_trylock(m);
-    call = "pthread_mutex_trylock";
-  } else {
-    rc = pthread_mutex_trylock(m);
-    call = "pthread_mutex_trylock";
+  int rc = pthread_mutex_trylock(m);
+  const char* call = "pthread_mutex_trylock";
+  if (rc == EBUSY && timeout_ms != 0) {
     // Spinning on a lock this thread holds itself could never succeed.
-    if (rc == EBUSY && !HeldBySelf()) rc = SpinTryLock(m);
-    if (rc == EBUSY) {
-      if (timeout_ms < 0) {
-        rc = pthread_mutex_lock(m);
-        call = "pthread_mutex_lock";
-      } else {
-        rc = TimedLock(m, timeout_ms);
-        call = "pthread_mutex_timedlock";
-      }
+    if (!HeldBySelf()) rc = SpinTryLock(m);
+    if (rc == EBUSY && timeout_ms < 0) {
+      rc = pthread_mutex_lock(m);
+      call = "pthread_mutex_lock";
+    } else if (rc == EBUSY) {
+      rc = TimedLock(m, timeout_ms);
+      call = "pthread_mutex_timedlock";
     }
   }
   bool owner_died = false;
@@ -228,8 +220,7 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
 }
 
 Status Mutex::Unlock() {
-  Status valid = CheckInitialised();
-  if (valid.ok()) valid = CheckOsLock();
+  Status valid = CheckUsable();
   if (!valid.ok()) return valid;
   Status releasing = NoteReleasing();
   if (!releasing.ok()) return releasing;
@@ -239,8 +230,7 @@ Status Mutex::Unlock() {
 }
 
 Status Mutex::IsLocked(bool* out) {
-  Status valid = CheckInitialised();
-  if (valid.ok()) valid = CheckOsLock();
+  Status valid = CheckUsable();
   if (!valid.ok()) return valid;
   if (HeldBySelf()) {
     *out = true;

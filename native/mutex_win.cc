@@ -77,7 +77,7 @@ Status Mutex::Init(LockKind kind) {
 }
 
 Status Mutex::Lock(double timeout_ms, Acquired* out) {
-  Status st = CheckInitialised();
+  Status st = CheckUsable();
   if (!st.ok()) return st;
   st = OpenHandle();
   if (!st.ok()) return st;
@@ -116,7 +116,7 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
 }
 
 Status Mutex::Unlock() {
-  Status st = CheckInitialised();
+  Status st = CheckUsable();
   if (!st.ok()) return st;
   st = OpenHandle();
   if (!st.ok()) return st;
@@ -128,7 +128,7 @@ Status Mutex::Unlock() {
 }
 
 Status Mutex::IsLocked(bool* out) {
-  Status st = CheckInitialised();
+  Status st = CheckUsable();
   if (!st.ok()) return st;
   st = OpenHandle();
   if (!st.ok()) return st;
@@ -150,7 +150,8 @@ Status Mutex::IsLocked(bool* out) {
   return Status::Ok();
 }
 
-// The named mutex lives in the kernel, not in the segment: nothing of it to check here.
+// The named mutex lives in the kernel, not in the segment: nothing of it to check here
+// (the name is copied and bounded by OpenHandle).
 Status Mutex::CheckOsLock() const { return Status::Ok(); }
 
 }  // namespace sct

@@ -135,7 +135,7 @@ export abstract class ProcessLock {
   acquire(options?: AcquireOptions): boolean {
     if (this.#closed) this.#check();
     if (options === undefined) {
-      // The common case, blocking: zero-argument native functions bound to this lock.
+      // The common case, blocking: the native call by this lock's handle (see lock_table.h).
       if (this.#handle < 0) this.#makeHandle();
       const died = lockAcquire(this.#handle);
       this[HELD]++;

@@ -7,6 +7,7 @@
       ],
       "defines": ["NAPI_VERSION=8"],
       "sources": [
+        "native/addon_data.cc",
         "native/binding.cc",
         "native/errors.cc",
         "native/segment.cc",

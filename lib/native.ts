@@ -51,9 +51,15 @@ interface NativeBinding {
    * every lock and one small-integer argument is the cheapest native call.
    */
   lockHandle(segmentId: number, offset: number): number;
+  /**
+   * Where the next lockAcquire()/lockRelease() finds its lock handle (Int32
+   * slot 0): those two take no arguments, as decoding one costs more than the
+   * lock itself. Write the slot immediately before each call.
+   */
+  readonly lockBox: ArrayBuffer;
   /** Blocks; undefined, or LockResult.OwnerDied when a dead holder's lock was recovered. */
-  lockAcquire(handle: number): LockResult.OwnerDied | undefined;
-  lockRelease(handle: number): void;
+  lockAcquire(): LockResult.OwnerDied | undefined;
+  lockRelease(): void;
   /** Forgets the handle (idempotent). */
   lockHandleFree(handle: number): void;
   readonly LOCK_REGION_SIZE: number;
@@ -64,7 +70,7 @@ interface NativeBinding {
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function';
+  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer;
 }
 
 const loaded: unknown = load(path.join(__dirname, '..'));

@@ -8,7 +8,7 @@
 namespace sct {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
+  auto* data = new AddonData(env);
   env.SetInstanceData<AddonData>(data);  // deleted with the environment
   Napi::Function segment = Segment::Define(env);
   data->segment_ctor = Napi::Persistent(segment);

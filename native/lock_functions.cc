@@ -181,24 +181,24 @@ bool HandleOf(napi_env env, napi_callback_info info, int32_t* handle, AddonData*
   return true;
 }
 
-// The lock named by the handle in the only argument; on failure a JS error is pending.
-Mutex* HandleArg(napi_env env, napi_callback_info info) {
-  int32_t handle = -1;
-  AddonData* addon = nullptr;
-  if (!HandleOf(env, info, &handle, &addon)) {
-    PendTypeError(env, "ERR_INVALID_ARG_TYPE", "expected a lock handle");
-    return nullptr;
-  }
+// The lock whose handle JS left in the lock box; on failure a JS error is pending.
+Mutex* BoxedLock(napi_env env, napi_callback_info info) {
+  AddonData* addon = AddonOf(env, info);
+  if (addon == nullptr) return nullptr;
+  // Taken out of the box, so a call that JS did not prepare (say, its view
+  // of the box was detached) finds no handle instead of the previous lock.
+  const int32_t handle = addon->lock_box[0];
+  addon->lock_box[0] = -1;
   Status why;
   Mutex* m = addon->locks.Find(handle, &why);
   if (m == nullptr) PendStatus(env, why, "lock");
   return m;
 }
 
-// lockAcquire(handle) -> undefined, or 1 when a dead holder's lock was recovered.
+// lockAcquire() -> undefined, or 1 when a dead holder's lock was recovered.
 // Blocks; try and timed acquires go through lock().
-napi_value LockAcquireHandle(napi_env env, napi_callback_info info) {
-  Mutex* m = HandleArg(env, info);
+napi_value LockAcquireBoxed(napi_env env, napi_callback_info info) {
+  Mutex* m = BoxedLock(env, info);
   if (m == nullptr) return nullptr;
   Acquired result;
   Status st = m->Lock(-1, &result);
@@ -207,9 +207,9 @@ napi_value LockAcquireHandle(napi_env env, napi_callback_info info) {
   return result == Acquired::kOwnerDied ? Int(env, kResultOwnerDied) : nullptr;
 }
 
-// lockRelease(handle)
-napi_value LockReleaseHandle(napi_env env, napi_callback_info info) {
-  Mutex* m = HandleArg(env, info);
+// lockRelease()
+napi_value LockReleaseBoxed(napi_env env, napi_callback_info info) {
+  Mutex* m = BoxedLock(env, info);
   if (m == nullptr) return nullptr;
   Status st = m->Unlock();
   if (!st.ok()) return PendStatus(env, st, "cannot release lock");
@@ -239,9 +239,10 @@ void ExportLockFunctions(Napi::Env env, Napi::Object exports, AddonData* data) {
   Export(env, exports, "lockLocked", LockLocked, data);
   Export(env, exports, "lockDepth", LockDepth, data);
   Export(env, exports, "lockHandle", LockHandle, data);
-  Export(env, exports, "lockAcquire", LockAcquireHandle, data);
-  Export(env, exports, "lockRelease", LockReleaseHandle, data);
+  Export(env, exports, "lockAcquire", LockAcquireBoxed, data);
+  Export(env, exports, "lockRelease", LockReleaseBoxed, data);
   Export(env, exports, "lockHandleFree", LockHandleFree, data);
+  exports.Set("lockBox", Napi::ArrayBuffer::New(env, data->lock_box, sizeof(data->lock_box)));
   exports.Set("LOCK_REGION_SIZE", Napi::Number::New(env, static_cast<double>(kLockRegionSize)));
   exports.Set("LOCK_REGION_ALIGN", Napi::Number::New(env, static_cast<double>(kLockRegionAlign)));
   exports.Set("ROBUST_LOCKS", Napi::Boolean::New(env, RobustLocksSupported()));

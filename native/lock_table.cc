@@ -19,22 +19,13 @@ int32_t LockTable::Add(MappingRef* mapping, size_t offset) {
     if (entries_.size() > kIndexMask) return -1;
     index = static_cast<uint32_t>(entries_.size());
     entries_.emplace_back();
+    count_ = static_cast<uint32_t>(entries_.size());
   }
   Entry& e = entries_[index];
   mapping->Retain();  // the region pointer below stays valid until Remove()
   e.mapping = mapping;
   e.mutex = std::make_unique<Mutex>(mapping->data() + offset);
   return static_cast<int32_t>((e.generation << kIndexBits) | index);
-}
-
-const LockTable::Entry* LockTable::Decode(int32_t handle) const {
-  if (handle < 0) return nullptr;
-  const uint32_t h = static_cast<uint32_t>(handle);
-  const uint32_t index = h & kIndexMask;
-  if (index >= entries_.size()) return nullptr;
-  const Entry& e = entries_[index];
-  if (e.mapping == nullptr || e.generation != (h >> kIndexBits)) return nullptr;
-  return &e;
 }
 
 void LockTable::Remove(int32_t handle) {
@@ -49,17 +40,10 @@ void LockTable::Remove(int32_t handle) {
   free_.push_back(static_cast<uint32_t>(handle) & kIndexMask);
 }
 
-Mutex* LockTable::Find(int32_t handle, Status* why) const {
-  const Entry* e = Decode(handle);
-  if (e == nullptr) {
-    *why = Status::Lib(ErrorKind::kInvalidArgument, "unknown or released lock handle");
-    return nullptr;
-  }
-  if (e->mapping->closed()) {
-    *why = Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed");
-    return nullptr;
-  }
-  return e->mutex.get();
+Mutex* LockTable::NotFound(const Entry* e, Status* why) {
+  *why = e == nullptr ? Status::Lib(ErrorKind::kInvalidArgument, "unknown or released lock handle")
+                      : Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed");
+  return nullptr;
 }
 
 }  // namespace sct

@@ -332,34 +332,49 @@ describe('native argument checks', () => {
 
   test('lock handles: made for a valid lock only, refused once freed or once the segment is closed', () => {
     const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
-    expectCode(() => B.lockAcquire(), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => B.lockAcquire('0'), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => B.lockAcquire(-1), 'ERR_INVALID_ARG_VALUE');
-    expectCode(() => B.lockRelease(2 ** 29), 'ERR_INVALID_ARG_VALUE');
+    // The hot pair reads its handle from the lock box, which each call empties.
+    const box = new Int32Array(binding.lockBox, 0, 1);
+    const acquire = (h: number): unknown => {
+      box[0] = h;
+      return binding.lockAcquire();
+    };
+    const release = (h: number): void => {
+      box[0] = h;
+      binding.lockRelease();
+    };
+    for (const junk of [-1, 0, 2 ** 29, 2 ** 31 - 1, -(2 ** 31), 12345]) {
+      expectCode(() => acquire(junk), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => release(junk), 'ERR_INVALID_ARG_VALUE');
+    }
     expect(B.lockHandleFree('nonsense')).toBeUndefined(); // ignored, never a crash
     const seg = makeSegment('handles', 256, LockKindCode.Lock);
     let handle = -1;
     try {
       expectCode(() => B.lockHandle(seg.id, seg.header.lockOffset + 1), 'ERR_OUT_OF_RANGE');
       handle = binding.lockHandle(seg.id, seg.header.lockOffset);
-      expect(binding.lockAcquire(handle)).toBeUndefined();
+      expect(acquire(handle)).toBeUndefined();
       expect(seg.inlineLock().depth()).toBe(1);
-      expectCode(() => binding.lockAcquire(handle), 'ERR_LOCK_DEADLOCK');
-      binding.lockRelease(handle);
-      expectCode(() => binding.lockRelease(handle), 'ERR_LOCK_NOT_OWNER');
+      expectCode(() => acquire(handle), 'ERR_LOCK_DEADLOCK');
+      release(handle);
+      expectCode(() => release(handle), 'ERR_LOCK_NOT_OWNER');
+      // A call without a fresh handle in the box does not reuse the last one.
+      box[0] = handle;
+      binding.lockAcquire();
+      expectCode(() => binding.lockRelease(), 'ERR_INVALID_ARG_VALUE');
+      release(handle);
       // A freed handle is refused, and a new one for the same slot does not revive it.
       binding.lockHandleFree(handle);
-      expectCode(() => binding.lockAcquire(handle), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => acquire(handle), 'ERR_INVALID_ARG_VALUE');
       const again = binding.lockHandle(seg.id, seg.header.lockOffset);
       expect(again).not.toBe(handle);
-      expectCode(() => binding.lockAcquire(handle), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => acquire(handle), 'ERR_INVALID_ARG_VALUE');
       handle = again;
     } finally {
       seg.close();
       seg.unlink();
     }
     // The handle keeps the mapping's bookkeeping, not the memory: a closed segment is refused.
-    expectCode(() => binding.lockAcquire(handle), 'ERR_SHM_CLOSED');
+    expectCode(() => acquire(handle), 'ERR_SHM_CLOSED');
     binding.lockHandleFree(handle);
   });
 

@@ -275,6 +275,19 @@ test('worker_threads: workerData descriptors, attach() in the workers, exact tot
   }
 });
 
+test('worker_threads: a worker that loads the addon first and exits, then main and another worker, count exactly', async () => {
+  // The hot lock calls find the first environment's state without asking Node;
+  // that must hand over cleanly when that environment ends.
+  const name = testName('worker-first');
+  const peer = forkFixture('worker-first.js', [name, '5000']);
+  try {
+    expect(await peer.next()).toEqual({ total: 15000 });
+    expect(await exitOf(peer)).toEqual({ code: 0, signal: null });
+  } finally {
+    expect(shmExists(name)).toBe(false);
+  }
+});
+
 test('cluster: cluster.fork(sharedEnv({ counter })) and inherited() in the workers', async () => {
   const primary = forkFixture('cluster-primary.js', ['20000']);
   expect(await primary.next()).toEqual({ type: 'done', value: 40000, codes: [0, 0] });

@@ -70,8 +70,10 @@ function timeoutOf(options: AcquireOptions | undefined): number {
 
 const PLACED = Symbol('placed');
 
-// The hot pair, read off the binding once: each call is then a direct call of a constant.
+// The hot pair, read off the binding once: each call is then a direct call of a
+// constant. They take the lock's handle from box[0] rather than as an argument.
 const { lockAcquire, lockRelease } = binding;
+const box = new Int32Array(binding.lockBox, 0, 1);
 
 /** Frees the native handles of locks collected without close(). */
 const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
@@ -137,7 +139,8 @@ export abstract class ProcessLock {
     if (options === undefined) {
       // The common case, blocking: the native call by this lock's handle (see lock_table.h).
       if (this.#handle < 0) this.#makeHandle();
-      const died = lockAcquire(this.#handle);
+      box[0] = this.#handle;
+      const died = lockAcquire();
       this[HELD]++;
       if (died !== undefined) this.#ownerDied();
       return true;
@@ -166,8 +169,10 @@ export abstract class ProcessLock {
   /** Releases; throws ERR_LOCK_NOT_OWNER if this thread does not hold it. */
   release(): void {
     if (this.#closed) this.#check();
-    if (this.#handle >= 0) lockRelease(this.#handle);
-    else binding.unlock(this.#id, this.#offset);
+    if (this.#handle >= 0) {
+      box[0] = this.#handle;
+      lockRelease();
+    } else binding.unlock(this.#id, this.#offset);
     if (this[HELD] > 0) this[HELD]--;
     if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
   }

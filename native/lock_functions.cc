@@ -1,6 +1,7 @@
 // Lock glue in plain Node-API, skipping node-addon-api's wrappers and object
-// unwrapping. lockAcquire()/lockRelease() run on every synchronized access and
-// take one lock handle (see lock_table.h); the (segment id, offset) functions
+// unwrapping. lockAcquire()/lockRelease() run on every synchronized access:
+// they take no arguments but a lock handle (see lock_table.h) that JS leaves
+// in the lock box just before the call. The (segment id, offset) functions
 // serve the colder calls: init, try/timed acquire, probes.
 #include "lock_functions.h"
 

@@ -1,6 +1,7 @@
 // The lock functions exported to JS: lockInit, lock, unlock, lockLocked,
 // lockDepth and lockHandle, each taking (segmentId, offset, ...), and the hot
-// pair lockAcquire/lockRelease plus lockHandleFree, taking a lock handle.
+// pair lockAcquire/lockRelease (handle read from the lockBox ArrayBuffer) plus
+// lockHandleFree(handle).
 #pragma once
 
 #include <napi.h>

@@ -1,7 +1,7 @@
 // Per-environment table of locks in use, addressed by a small integer handle.
-// The hot lock calls take only that handle: one Smi argument is the cheapest
-// thing to decode, and one function for every lock keeps V8's call to it
-// direct (a call site that sees many different native functions is slow).
+// The hot lock calls take only that handle, through the lock box (no argument
+// to decode), and one function for every lock keeps V8's call to it direct (a
+// call site that sees many different native functions is slow).
 #pragma once
 
 #include <cstdint>

@@ -401,4 +401,12 @@ describe('finalizers', () => {
     expect(report.before).toBe(200);
     expect(report.after).toBe(0);
   });
+
+  test('a Lock collected without close() frees its native lock handle', async () => {
+    const child = forkFixture('gc-lock-handle.js', [], ['--expose-gc']);
+    const report = await child.next<{ sameSlot: boolean; generations: number }>();
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    // The collected lock's handle was freed: its slot came back, one owner later.
+    expect(report).toEqual({ sameSlot: true, generations: 2 });
+  });
 });

@@ -148,6 +148,15 @@ function compileC(dir) {
   return { binary: out };
 }
 
+/**
+ * Median ns for a cache line to go from one process to another and back (C,
+ * 2 processes taking turns on one word), or undefined if it could not run.
+ */
+function coreRoundTrip(binary) {
+  const out = runWorker(binary, ['pingpong', '2', '3', '30'], { cwd: HERE });
+  return out.samples && !out.error ? 1e9 / median(out.samples) : undefined;
+}
+
 function shmList() {
   try {
     return new Set(fs.readdirSync('/dev/shm'));
@@ -205,6 +214,18 @@ function summarise(result) {
     ...(result.retried ? { retried: true } : {}),
     ...(result.error ? { error: result.error } : {}),
   };
+}
+
+/** Footer line: the cache-line round trips measured before the contended rows. */
+function roundTripNote(results) {
+  const ns = results.map(({ r }) => r.cacheLineRoundTripNs).filter((v) => v !== undefined);
+  if (ns.length === 0) return [];
+  const lo = Math.min(...ns).toFixed(0);
+  const hi = Math.max(...ns).toFixed(0);
+  return [
+    `  Before each: a cache line's round trip between 2 processes (C) took ${lo === hi ? lo : `${lo}-${hi}`} ns. Every lock handover pays`,
+    '  such trips, so contended rows move with it (on a VM the host may place the 2 CPUs closer or further apart over time).',
+  ];
 }
 
 function judge(row, r) {
@@ -275,6 +296,9 @@ function main() {
     rows.forEach((row, i) => {
       process.stderr.write(`[${i + 1}/${rows.length}] ${row.op}:`);
       const raw = {};
+      // How far apart the host has put the CPUs right now: contended rows move with it.
+      const pingpongNs = row.ours && row.ours[0] === 'contended' && compiled.binary ? coreRoundTrip(compiled.binary) : undefined;
+      if (pingpongNs !== undefined) process.stderr.write(` (cache-line round trip ${pingpongNs.toFixed(0)} ns)`);
       for (const impl of ['ours', 'python', 'c']) {
         const spec = row[impl];
         if (row.refOf) {
@@ -315,6 +339,7 @@ function main() {
       r.vsC = r.ours && r.c ? r.ours.median / r.c.median : NaN;
       if (raw.ours && raw.ours.ratios) r.refRatio = median(raw.ours.ratios);
       r.target = judge(row, r);
+      if (pingpongNs !== undefined) r.cacheLineRoundTripNs = pingpongNs;
       results.push({ row, r });
     });
   } finally {
@@ -352,6 +377,7 @@ function main() {
     `Each cell: median of ${reps} runs (${slowReps} for slow ones) of ~${targetMs} ms, each in a fresh process; throughput in ops/s or bytes/s, time per op in brackets where natural.`,
     'ours/Python and ours/C = ours throughput / their throughput (medians): > 1 means ours is faster, 0.25x means ours does a quarter of the work per second.',
     '2 procs: 2 processes started together on a shared flag, each doing n ops; throughput = 2n / (last end - first start).',
+    ...roundTripNote(results),
     'RawArray a[i]++ target: median over interleaved pairs of (RawArray time / Int32Array time) in one process.',
     "Python: multiprocessing.sharedctypes (fork); 'with v.get_lock(): v.value += 1' for both withLock rows; no lock-free atomics;",
     "  set = arr[:] = array('d'), fill = arr[:] = [1.5]*n; attach = shared_memory.SharedMemory(name).close() (tracker off).",

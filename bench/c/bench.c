@@ -54,6 +54,9 @@ struct shared {
   int64_t counter64;
   volatile int go;
   int ready;
+  char pad[64];
+  int ping;  /* pingpong: on a cache line of its own */
+  char pad2[64];
   int64_t start[8], end[8];
   int arr[SMALL_N];
 };
@@ -119,6 +122,22 @@ static void w_syncarr(long n) {
     robust_lock(&S->mutex);
     S->arr[i & (SMALL_N - 1)] = (int)i;
     pthread_mutex_unlock(&S->mutex);
+  }
+}
+
+/* Index of this worker in a contended run (0 .. procs-1). */
+static int worker_index;
+
+/* Two processes take turns bumping one word: n round trips of a cache line
+   between their cores. Not a library operation: it shows how far apart the
+   host has put the two CPUs, which moves every contended row. */
+static void w_pingpong(long n) {
+  const int me = worker_index;
+  for (long i = 0; i < n; i++) {
+    const int mine = (int)(2 * i + 1 + me);
+    while (__atomic_load_n(&S->ping, __ATOMIC_ACQUIRE) != mine - 1) {
+    }
+    __atomic_store_n(&S->ping, mine, __ATOMIC_RELEASE);
   }
 }
 
@@ -215,11 +234,13 @@ static int64_t run_once(work_fn work, int procs, long n) {
   }
   S->go = 0;
   S->ready = 0;
+  S->ping = 0;
   pid_t pids[8];
   for (int p = 0; p < procs; p++) {
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
+      worker_index = p;
       __atomic_add_fetch(&S->ready, 1, __ATOMIC_SEQ_CST);
       /* Spin (not sleep) so both start at once; give up if the parent is gone. */
       int64_t deadline = now_ns() + 30000000000LL;
@@ -279,7 +300,10 @@ int main(int argc, char **argv) {
   else if (!strcmp(name, "atomic32")) work = w_atomic32, check_counter = 32;
   else if (!strcmp(name, "atomic64")) work = w_atomic64, check_counter = 64;
   else if (!strcmp(name, "syncarr")) work = w_syncarr, units = 4;
-  else if (!strcmp(name, "incloop")) work = w_incloop, units = SMALL_N;
+  else if (!strcmp(name, "pingpong")) {
+    if (procs != 2) return 2;
+    work = w_pingpong, units = 0.5; /* a sample is round trips per second */
+  } else if (!strcmp(name, "incloop")) work = w_incloop, units = SMALL_N;
   else if (!strcmp(name, "memcpy") || !strcmp(name, "fill") || !strcmp(name, "writeloop") || !strcmp(name, "sumloop")) {
     big_src = malloc(BIG_N * sizeof(double));
     big_dst = malloc(BIG_N * sizeof(double));

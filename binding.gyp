@@ -14,6 +14,7 @@
         "native/lock_functions.cc",
         "native/lock_table.cc",
         "native/segment_table.cc",
+        "native/typed_array_fill.cc",
         "native/shm_common.cc",
         "native/mutex_common.cc"
       ],

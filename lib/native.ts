@@ -62,6 +62,11 @@ interface NativeBinding {
   lockRelease(): void;
   /** Forgets the handle (idempotent). */
   lockHandleFree(handle: number): void;
+  /**
+   * Sets elements [from, to) of `array` to pattern[0] (a typed array of the
+   * same type); false, touching nothing, when that range is not inside it.
+   */
+  fillRange(array: ArrayBufferView, from: number, to: number, pattern: ArrayBufferView): boolean;
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
   readonly ROBUST_LOCKS: boolean;

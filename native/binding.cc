@@ -1,9 +1,10 @@
-// Addon entry point: registers the JS classes and nothing else.
+// Addon entry point: registers the JS classes and functions and nothing else.
 #include <napi.h>
 
 #include "addon_data.h"
 #include "lock_functions.h"
 #include "segment.h"
+#include "typed_array_fill.h"
 
 namespace sct {
 
@@ -14,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->segment_ctor = Napi::Persistent(segment);
   exports.Set("Segment", segment);
   ExportLockFunctions(env, exports, data);
+  ExportFill(env, exports);
   return exports;
 }
 

@@ -378,6 +378,24 @@ describe('native argument checks', () => {
     binding.lockHandleFree(handle);
   });
 
+  test('fillRange: refuses anything but two typed arrays of one type, and touches nothing outside the array', () => {
+    const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const pattern = new Float64Array([2.5]);
+    for (const args of [[], [{}, 0, 1, pattern], [new Float64Array(4), 0, 1, new Float32Array([1])], [new Float64Array(4), 0, 1, new Float64Array(0)],
+      [new Float64Array(4), '0', 1, pattern], [new DataView(new ArrayBuffer(8)), 0, 1, pattern]]) {
+      expectCode(() => B.fillRange(...args), 'ERR_INVALID_ARG_TYPE');
+    }
+    const backing = new Float64Array(8);
+    const middle = new Float64Array(backing.buffer, 16, 4); // elements 2..5 of backing
+    for (const [from, to] of [[-1, 2], [0, 5], [3, 2], [NaN, 1], [0.5, 2], [0, Infinity]]) {
+      expect(binding.fillRange(middle, from, to, pattern)).toBe(false);
+    }
+    expect(Array.from(backing)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(binding.fillRange(middle, 1, 4, pattern)).toBe(true);
+    expect(binding.fillRange(middle, 4, 4, pattern)).toBe(true);
+    expect(Array.from(backing)).toEqual([0, 0, 0, 2.5, 2.5, 2.5, 0, 0]);
+  });
+
   test('segments are created with mode 0600 unless told otherwise', () => {
     const a = Segment.create(testName('mode'), 16);
     const b = Segment.create(testName('mode'), 16, 0o640);

@@ -38,7 +38,7 @@ import {
   unlink,
   Value,
 } from '../dist/index';
-import type { CharArray, ObjectDescriptor, RawArrayOf, ScalarType } from '../dist/index';
+import type { CharArray, ObjectDescriptor, RawArrayOf, ScalarType, Typecode } from '../dist/index';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { testName } from './helpers/names';
 import { codeOf } from './helpers/errors';
@@ -318,6 +318,66 @@ describe('RawArray', () => {
       other.close();
       arr.close();
     }
+  });
+
+  test('fill() of a big range (done by the addon) stores exactly what TypedArray fill stores, for every numeric type', () => {
+    const n = 70000; // above the 16,384 elements where the addon takes over
+    const cases: Array<[Typecode, unknown[]]> = [
+      ['b', [-1, 300, 1.9, '7']],
+      ['B', [255, -1, 3.7]],
+      ['h', [70000, -2]],
+      ['H', [65541]],
+      ['i', [2 ** 31, -7, null]],
+      ['I', [-1, 2 ** 32 + 3]],
+      ['f', [0.1, NaN, -0, 1e40]],
+      ['d', [1.5, Infinity, NaN, -0]],
+      ['q', [-3n, 2n ** 63n]],
+      ['Q', [-1n, 5n]],
+    ];
+    const ranges: Array<[number | undefined, number | undefined]> = [
+      [undefined, undefined],
+      [5, undefined],
+      [-20000, -3],
+      [1000, 1000 + 20000],
+      [n - 1, n + 5],
+      [30000.7, 50000.2],
+    ];
+    const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const caught = (fn: () => unknown): Error | undefined => {
+      try {
+        fn();
+      } catch (err) {
+        return err as Error;
+      }
+      return undefined;
+    };
+    for (const [code, values] of cases) {
+      const arr = RawArray(code, n) as unknown as Float64Array;
+      const Plain = Object.getPrototypeOf(Object.getPrototypeOf(arr)).constructor as new (n: number) => Float64Array;
+      const ref = new Plain(n);
+      try {
+        for (const v of values) {
+          for (const [start, end] of ranges) {
+            expect(arr.fill(v as number, start, end)).toBe(arr);
+            ref.fill(v as number, start, end);
+            expect(bytes(arr).equals(bytes(ref))).toBe(true);
+          }
+        }
+        // The wrong kind of value is the built-in's TypeError, and nothing is written.
+        // (Names and messages compared: jest runs tests in a realm of their own.)
+        const wrong = code === 'q' || code === 'Q' ? 1 : 1n;
+        const ours = caught(() => arr.fill(wrong as number));
+        const builtIn = caught(() => ref.fill(wrong as number));
+        expect([ours?.name, ours?.message]).toEqual(['TypeError', builtIn?.message]);
+        expect(bytes(arr).equals(bytes(ref))).toBe(true);
+      } finally {
+        (arr as unknown as { close(): void }).close();
+      }
+    }
+    // A value whose conversion closes the array: the built-in's TypeError, no write anywhere.
+    const arr = RawArray('d', n);
+    expect(caught(() => arr.fill({ valueOf: () => (arr.close(), 1) } as unknown as number))?.name).toBe('TypeError');
+    expect(arr.length).toBe(0);
   });
 
   test("'c' arrays are Buffers with .value (up to the first NUL) and .raw", () => {

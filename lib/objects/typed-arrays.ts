@@ -3,6 +3,7 @@
 // toJSON/close/unlink (and .value/.raw for `c`). Derived arrays (subarray,
 // map, slice) are plain TypedArrays: the prototype keeps the built-in
 // constructor, so species lookups give Int32Array, not ours.
+import { binding } from '../native';
 import { ScalarType } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { atomicElementMethods, hasAtomics } from './atomics';
@@ -37,22 +38,23 @@ function relativeIndex(v: number | undefined, length: number, fallback: number):
 
 /**
  * fill() at memcpy speed: V8's TypedArray fill stores element by element
- * (about half of memcpy bandwidth here), while copyWithin is a memmove. So
- * fill one block, then double it with copyWithin. Same results and return
- * value as the built-in.
+ * (about half of the store bandwidth here), so big ranges are filled by the
+ * addon (native/typed_array_fill.cc). Same results, errors and return value
+ * as the built-in.
  */
-function bulkFill(nativeFill: (this: AnyTypedArray, value: never, start?: number, end?: number) => AnyTypedArray) {
+function bulkFill(type: ScalarType, nativeFill: (this: AnyTypedArray, value: never, start?: number, end?: number) => AnyTypedArray) {
+  const Ctor = type.TypedArray as TypedArrayCtor & (new (length: number) => AnyTypedArray);
+  // Converts the value exactly as fill() would (ToNumber or ToBigInt, and the
+  // element type's wrapping or rounding) into the bytes to repeat.
+  const pattern = new Ctor(1);
   return function fill(this: AnyTypedArray, value: never, start?: number, end?: number): AnyTypedArray {
     const from = relativeIndex(start, this.length, 0);
     const to = relativeIndex(end, this.length, this.length);
-    const count = to - from;
-    if (count <= BULK_FILL) return nativeFill.call(this, value, from, to);
-    nativeFill.call(this, value, from, from + BULK_FILL);
-    for (let done = BULK_FILL; done < count; ) {
-      const chunk = Math.min(done, count - done);
-      this.copyWithin(from + done, from, from + chunk);
-      done += chunk;
-    }
+    if (to - from <= BULK_FILL || !(this instanceof Ctor)) return nativeFill.call(this, value, from, to);
+    pattern[0] = value;
+    // false: the range no longer fits (the value's conversion closed the
+    // array, say): the built-in reports that as it would have.
+    if (!binding.fillRange(this, from, to, pattern)) nativeFill.call(this, pattern[0] as never, from, to);
     return this;
   };
 }
@@ -61,7 +63,7 @@ function protoFor(type: ScalarType): object {
   let proto = protos.get(type);
   if (proto === undefined) {
     const atomics = hasAtomics(type) ? methodDescriptors(atomicElementMethods(type)) : {};
-    const fill = bulkFill(type.TypedArray.prototype.fill as unknown as Parameters<typeof bulkFill>[0]);
+    const fill = bulkFill(type, type.TypedArray.prototype.fill as unknown as Parameters<typeof bulkFill>[1]);
     proto = Object.create(type.TypedArray.prototype as object, { ...rawMethodDescriptors(), ...atomics, ...methodDescriptors({ fill }) }) as object;
     protos.set(type, proto);
   }

@@ -39,8 +39,13 @@ export interface LockGuard extends Disposable {
 
 export const OWNER_DIED_WARNING = 'SHAREDCTYPES_OWNER_DIED';
 
-/** Key of a lock's count of holds taken through it by this thread (internal). */
-export const HELD = Symbol('sharedctypes.held');
+/**
+ * Key of a lock's count of holds taken through it by this thread (internal).
+ * A local binding, exported by name: uses of an `export const` in this module
+ * would each read it back off `exports`.
+ */
+const HELD = Symbol('sharedctypes.held');
+export { HELD };
 
 /** First word of an initialised lock region ("SCTL" in memory; see docs/segment-format.md). */
 const LOCK_MAGIC = 0x4c544353;
@@ -69,6 +74,10 @@ function timeoutOf(options: AcquireOptions | undefined): number {
 }
 
 const PLACED = Symbol('placed');
+
+function notAFunction(): TypeError {
+  return typeError('ERR_INVALID_ARG_TYPE', 'withLock() takes a function');
+}
 
 // The hot pair, read off the binding once: each call is then a direct call of a
 // constant. They take the lock's handle from box[0] rather than as an argument.
@@ -135,15 +144,22 @@ export abstract class ProcessLock {
 
   /** Acquires; returns false if `blocking: false` or the timeout ran out. */
   acquire(options?: AcquireOptions): boolean {
-    if (this.#closed) this.#check();
+    // The common case, blocking, by this lock's handle (see lock_table.h). A
+    // closed lock has no handle. Kept small, like release(): V8 inlines only
+    // so much into a caller's loop, and every cold path is a call.
+    if (options !== undefined || this.#handle < 0) return this.#acquireSlow(options);
+    box[0] = this.#handle;
+    const died = lockAcquire();
+    this[HELD]++;
+    if (died !== undefined) this.#ownerDied();
+    return true;
+  }
+
+  #acquireSlow(options: AcquireOptions | undefined): boolean {
+    this.#check();
     if (options === undefined) {
-      // The common case, blocking: the native call by this lock's handle (see lock_table.h).
-      if (this.#handle < 0) this.#makeHandle();
-      box[0] = this.#handle;
-      const died = lockAcquire();
-      this[HELD]++;
-      if (died !== undefined) this.#ownerDied();
-      return true;
+      this.#makeHandle();
+      return this.acquire();
     }
     const result = binding.lock(this.#id, this.#offset, timeoutOf(options));
     if (result === LockResult.NotAcquired) return false;
@@ -168,13 +184,24 @@ export abstract class ProcessLock {
 
   /** Releases; throws ERR_LOCK_NOT_OWNER if this thread does not hold it. */
   release(): void {
-    if (this.#closed) this.#check();
-    if (this.#handle >= 0) {
-      box[0] = this.#handle;
-      lockRelease();
-    } else binding.unlock(this.#id, this.#offset);
+    if (this.#handle < 0) return this.#releaseSlow();
+    box[0] = this.#handle;
+    lockRelease();
     if (this[HELD] > 0) this[HELD]--;
-    if (this.ownerDied && binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
+    if (this.ownerDied) this.#afterRelease();
+  }
+
+  /** Without a handle: closed, or only ever taken by a try or timed acquire. */
+  #releaseSlow(): void {
+    this.#check();
+    binding.unlock(this.#id, this.#offset);
+    if (this[HELD] > 0) this[HELD]--;
+    if (this.ownerDied) this.#afterRelease();
+  }
+
+  /** The recovered hold is over once this thread holds the lock no more. */
+  #afterRelease(): void {
+    if (binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
   }
 
   /** Held by anyone (this thread included)? */
@@ -185,10 +212,8 @@ export abstract class ProcessLock {
 
   /** Runs `fn` holding the lock; releases even if it throws. ERR_LOCK_TIMEOUT on timeout. */
   withLock<T>(fn: () => T, options?: { timeout?: number | null }): T {
-    if (typeof fn !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'withLock() takes a function');
-    if (!this.acquire(options)) {
-      throw new SharedCtypesError('ERR_LOCK_TIMEOUT', `timed out after ${String(options?.timeout)} ms waiting for the ${this.kind}`);
-    }
+    if (typeof fn !== 'function') throw notAFunction();
+    if (!this.acquire(options)) throw this.#timedOut(options);
     try {
       return fn();
     } finally {
@@ -198,9 +223,7 @@ export abstract class ProcessLock {
 
   /** Acquires and returns a guard for `using`: `using _ = lock.hold()`. */
   hold(options?: { timeout?: number | null }): LockGuard {
-    if (!this.acquire(options)) {
-      throw new SharedCtypesError('ERR_LOCK_TIMEOUT', `timed out after ${String(options?.timeout)} ms waiting for the ${this.kind}`);
-    }
+    if (!this.acquire(options)) throw this.#timedOut(options);
     let held = true;
     const release = (): void => {
       if (held) {
@@ -209,6 +232,10 @@ export abstract class ProcessLock {
       }
     };
     return { release, [Symbol.dispose]: release };
+  }
+
+  #timedOut(options: { timeout?: number | null } | undefined): SharedCtypesError {
+    return new SharedCtypesError('ERR_LOCK_TIMEOUT', `timed out after ${String(options?.timeout)} ms waiting for the ${this.kind}`);
   }
 
   /** Plain-JSON descriptor; `attach()` in another process gives the same lock. */

@@ -87,25 +87,35 @@ export class SynchronizedValue<T, Raw> extends SynchronizedBase<Raw> {
     this[SLOT] = scalarSlot(mem, type);
   }
 
+  // Inside withLock (the lock already held by this thread) an access is a
+  // plain read or write; the rest is out of line, so that these stay small
+  // enough for V8 to inline into the caller's loop together with withLock.
   get value(): T {
+    if (this[LOCK][HELD] > 0 && !this[MEM].closed) return fromStored(this[SCALAR_TYPE], this[SLOT][0]) as T;
+    return this.#lockedRead();
+  }
+
+  set value(v: T) {
+    if (this[LOCK][HELD] > 0 && !this[MEM].closed) {
+      this[SLOT][0] = toStored(this[SCALAR_TYPE], v);
+      return;
+    }
+    this.#lockedWrite(v);
+  }
+
+  #lockedRead(): T {
     if (this[MEM].closed) throw closedError('Value');
     const lock = this[LOCK];
-    // Already under the lock (inside withLock/acquire): no second round trip.
-    if (lock[HELD] > 0) return fromStored(this[SCALAR_TYPE], this[SLOT][0]) as T;
     lock.acquire();
     const stored = this[SLOT][0];
     lock.release();
     return fromStored(this[SCALAR_TYPE], stored) as T;
   }
 
-  set value(v: T) {
+  #lockedWrite(v: T): void {
     if (this[MEM].closed) throw closedError('Value');
     const stored = toStored(this[SCALAR_TYPE], v);
     const lock = this[LOCK];
-    if (lock[HELD] > 0) {
-      this[SLOT][0] = stored;
-      return;
-    }
     lock.acquire();
     this[SLOT][0] = stored;
     lock.release();

@@ -119,21 +119,31 @@ function describe(v: unknown): string {
  * Checks a value for a scalar slot and returns what to store in the slot's
  * typed array. Integers wrap and floats round exactly as C does (the typed
  * array store does that); wrong JS types are a TypeError, as in ctypes.
+ * Small on purpose (errors and rare kinds out of line): it is inlined into
+ * every synchronized write, and V8 inlines only so much into one function.
  */
 export function toStored(type: ScalarType, v: unknown): number | bigint {
+  const repr = type.repr;
+  if (repr === 'int') {
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+  } else if (repr === 'float') {
+    if (typeof v === 'number') return v;
+  } else if (repr === 'bigint' && typeof v === 'bigint' && type.size === 8) {
+    return v;
+  }
+  return toStoredSlow(type, v);
+}
+
+function toStoredSlow(type: ScalarType, v: unknown): number | bigint {
   switch (type.repr) {
     case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v)) {
-        throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs an integer number, got ${describe(v)}`);
-      }
-      return v;
+      throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs an integer number, got ${describe(v)}`);
     case 'float':
-      if (typeof v !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs a number, got ${describe(v)}`);
-      return v;
+      throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs a number, got ${describe(v)}`);
     case 'bigint':
       if (typeof v !== 'bigint') throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs a bigint, got ${describe(v)}`);
       // A 4-byte C long (Windows) lives in an Int32Array: wrap it as C would.
-      return type.size === 8 ? v : Number(type.code === 'l' ? BigInt.asIntN(32, v) : BigInt.asUintN(32, v));
+      return Number(type.code === 'l' ? BigInt.asIntN(32, v) : BigInt.asUintN(32, v));
     case 'bool':
       if (typeof v !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', `${type.name} needs a boolean, got ${describe(v)}`);
       return v ? 1 : 0;
@@ -155,14 +165,14 @@ export function charCode(v: unknown, what = 'c_char'): number {
 
 /** Converts what a slot's typed array holds back to the scalar's JS value. */
 export function fromStored(type: ScalarType, raw: number | bigint): unknown {
-  switch (type.repr) {
-    case 'bool':
-      return raw !== 0;
-    case 'char':
-      return String.fromCharCode(raw as number);
-    case 'bigint':
-      return typeof raw === 'bigint' ? raw : BigInt(raw);
-    default:
-      return raw;
-  }
+  const repr = type.repr;
+  // Numbers and 64-bit integers come out as they are (small: see toStored).
+  if (repr === 'int' || repr === 'float' || (repr === 'bigint' && typeof raw === 'bigint')) return raw;
+  return fromStoredSlow(repr, raw);
+}
+
+function fromStoredSlow(repr: ScalarRepr, raw: number | bigint): unknown {
+  if (repr === 'bool') return raw !== 0;
+  if (repr === 'char') return String.fromCharCode(raw as number);
+  return BigInt(raw); // a 4-byte C long (Windows), held in an Int32Array
 }

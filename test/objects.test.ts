@@ -877,6 +877,12 @@ describe('synchronized objects', () => {
     expectThrow(() => {
       (flags as unknown as unknown[])[0] = 1;
     }, 'TypeError');
+    // The same through the methods, whose `this` is then the array's Proxy.
+    const methods = flags as unknown as { get(i: number): unknown; set(i: number, v: unknown): void };
+    methods.set(0, true);
+    expect(methods.get(0)).toBe(true);
+    expectThrow(() => methods.set(1, 'yes'), 'TypeError');
+    expect([...flags]).toEqual([true, true]);
     for (const o of [arr, big, chars, flags]) o.close();
   });
 });

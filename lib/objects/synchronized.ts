@@ -141,6 +141,32 @@ function checkIndex(arr: SynchronizedArray<RawElements>, i: number): void {
   if (i >= arr[LENGTH]) throw rangeError('ERR_OUT_OF_RANGE', `index ${i} is out of range for length ${arr[LENGTH]}`);
 }
 
+// Elements the raw array checks (structs, bools) may throw under the lock.
+// Functions, not #private methods: `this` may be the array's Proxy.
+function lockedGet(arr: SynchronizedArray<RawElements>, i: number): unknown {
+  const lock = arr[LOCK];
+  lock.acquire();
+  try {
+    return arr[RAW][i];
+  } finally {
+    lock.release();
+  }
+}
+
+function lockedSet(arr: SynchronizedArray<RawElements>, i: number, v: unknown): void {
+  const lock = arr[LOCK];
+  if (lock[HELD] > 0) {
+    arr[RAW][i] = v;
+    return;
+  }
+  lock.acquire();
+  try {
+    arr[RAW][i] = v;
+  } finally {
+    lock.release();
+  }
+}
+
 export class SynchronizedArray<Raw extends RawElements> extends SynchronizedBase<Raw> implements Indexed {
   /** Element check for TypedArray-backed arrays (they would coerce silently); null when the raw array checks. */
   declare [CHECK]: ScalarType | null;
@@ -159,33 +185,33 @@ export class SynchronizedArray<Raw extends RawElements> extends SynchronizedBase
     return this[LENGTH];
   }
 
+  // TypedArray-backed elements (a check type) are read and written without
+  // try/finally: such accesses cannot throw, and the smaller body lets V8
+  // inline the lock calls into the Proxy trap.
   get(i: number): unknown {
     checkIndex(this, i);
     const lock = this[LOCK];
     if (lock[HELD] > 0) return this[RAW][i];
+    if (this[CHECK] === null) return lockedGet(this, i);
     lock.acquire();
-    try {
-      return this[RAW][i];
-    } finally {
-      lock.release();
-    }
+    const v = this[RAW][i];
+    lock.release();
+    return v;
   }
 
   set(i: number, v: unknown): void {
     checkIndex(this, i);
     const check = this[CHECK];
-    const stored = check === null ? v : toStored(check, v);
+    if (check === null) return lockedSet(this, i, v);
+    const stored = toStored(check, v);
     const lock = this[LOCK];
     if (lock[HELD] > 0) {
       this[RAW][i] = stored;
       return;
     }
     lock.acquire();
-    try {
-      this[RAW][i] = stored;
-    } finally {
-      lock.release();
-    }
+    this[RAW][i] = stored;
+    lock.release();
   }
 
   at(index: number): unknown {

@@ -321,6 +321,8 @@ const rows: Row[] = [
   { what: "closed RawValue('d').value", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue('d')).value },
   { what: "closed Array('d', 3)[0]", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3))[0] },
   { what: "closed Array('d', 3).toArray()", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).toArray() },
+  { what: "closed Array('d', 3).length", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).length },
+  { what: "closed RawArray('?', 2).length", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2)).length },
   { what: 'closed RawValue(Point).x', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue(Point)).x },
   { what: 'closed Value(Point).x = 1', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => (closed(Value(Point)).x = 1) },
   { what: "closed RawArray('?', 2)[0]", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2))[0] },

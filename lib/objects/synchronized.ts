@@ -182,6 +182,7 @@ export class SynchronizedArray<Raw extends RawElements> extends SynchronizedBase
   }
 
   get length(): number {
+    if (this[MEM].closed) throw closedError('Array');
     return this[LENGTH];
   }
 

@@ -338,6 +338,7 @@ export class ArrayView implements Indexed {
   declare [LEN]: number;
 
   get length(): number {
+    if (this[MEM].closed) throw closedError('array');
     return this[LEN];
   }
 

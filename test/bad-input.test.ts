@@ -27,7 +27,7 @@ import {
 import type { LockDescriptor, ObjectDescriptor, Shareable, ValueOf } from '../dist';
 import { ownedNames } from '../dist/lifetime/owned';
 import { exitOf, forkFixture, killAll, Peer } from './helpers/processes';
-import { testName } from './helpers/names';
+import { GENERATED, RUN_PREFIX, testName } from './helpers/names';
 
 type ErrorClass = 'TypeError' | 'RangeError' | 'Error';
 
@@ -41,7 +41,7 @@ interface Row {
 }
 
 // Names of this file's segments all start with TAG, so a leak is attributable.
-const TAG = `sct-test-badinput-${process.pid}`;
+const TAG = `${RUN_PREFIX}test-badinput-${process.pid}`;
 const fresh = (): string => testName('badinput');
 const Point = Struct({ x: c_double, y: c_int, tag: [c_char, 8] });
 
@@ -414,14 +414,14 @@ function errorClass(err: unknown): string {
 
 /**
  * This process's segments among those not in `before`: named ones by TAG,
- * generated ones ('sct-' + 16 base32) by the creator pid in their header.
+ * generated ones (the run prefix + 16 base32) by the creator pid in their header.
  * (Other tests' named segments may hold anything, a pid like ours included.)
  */
 function newSegmentsOfOurs(before: Set<string>): string[] {
   return fs.readdirSync('/dev/shm').filter((name) => {
     if (before.has(name)) return false;
     if (name.startsWith(TAG)) return true;
-    if (!/^sct-[a-z2-7]{16}$/.test(name)) return false;
+    if (!GENERATED.test(name)) return false;
     try {
       const fd = fs.openSync(`/dev/shm/${name}`, 'r');
       try {

@@ -1,4 +1,5 @@
-// Fails the run when the tests left anything new in /dev/shm.
+// Fails the run when the tests left a segment of this run (its name prefix,
+// set by global-setup.js) in /dev/shm, and removes it.
 const fs = require('fs');
 
 // Creator pid from a sharedctypes header (magic "SCTYPES\0", u32 pid at byte 48), or 0.
@@ -19,13 +20,15 @@ function creatorOf(name) {
 
 module.exports = async function globalTeardown() {
   const file = process.env.SHAREDCTYPES_SHM_SNAPSHOT;
-  if (!file || !fs.existsSync('/dev/shm')) return;
+  const prefix = process.env.SHAREDCTYPES_NAME_PREFIX;
+  if (!file || !prefix || !fs.existsSync('/dev/shm')) return;
   const before = new Set(JSON.parse(fs.readFileSync(file, 'utf8')));
   fs.unlinkSync(file);
   // With a single test file jest runs it in this very process: the unnamed
-  // (auto-named) segments it still owns are removed by its exit handler, not
-  // yet. Names the tests chose (sct-test-…) must be gone in any case.
-  const pending = (name) => !before.has(name) && (name.startsWith('sct-test-') || creatorOf(name) !== process.pid);
+  // segments it still owns are removed by its exit handler, after this. Only
+  // generated names made by this process may remain; test names never.
+  const ownedHere = (name) => !name.startsWith(`${prefix}test-`) && creatorOf(name) === process.pid;
+  const pending = (name) => !before.has(name) && name.startsWith(prefix) && !ownedHere(name);
   // The watchdog unlinks a dead owner's segments asynchronously; give it a moment.
   let leaked = [];
   for (let i = 0; i < 30; i++) {

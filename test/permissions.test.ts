@@ -5,7 +5,7 @@ import fs from 'fs';
 import { Array as SharedArray, attach, attachLock, c_double, Lock, RawArray, RawValue, RLock, Struct, unlink, Value } from '../dist';
 import { randomName } from '../dist/segment/names';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
-import { testName } from './helpers/names';
+import { GENERATED, RUN_PREFIX, testName } from './helpers/names';
 
 const made = new Set<string>();
 const fresh = (): string => {
@@ -83,18 +83,19 @@ test('another user gets ERR_SHM_PERMISSION on a 0o600 segment (root drops to nob
 
 test('generated names carry 80 random bits: 16 base32 characters, all distinct, every symbol at every position', () => {
   const names = Array.from({ length: 10_000 }, () => randomName());
-  expect(names.filter((n) => !/^sct-[a-z2-7]{16}$/.test(n))).toEqual([]);
+  expect(names.filter((n) => !GENERATED.test(n))).toEqual([]);
   expect(new Set(names).size).toBe(names.length);
   // macOS allows 31 characters with the leading slash.
   expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(30);
   // 16 x 5 bits = 80 >= 64, and each position really varies over all 32 symbols.
-  for (let pos = 4; pos < 20; pos++) expect(new Set(names.map((n) => n[pos])).size).toBe(32);
+  const start = RUN_PREFIX.length;
+  for (let pos = start; pos < start + 16; pos++) expect(new Set(names.map((n) => n[pos])).size).toBe(32);
 
   // The names real objects get: dedicated segments (large arrays), arenas and locks.
   const objects = [...Array.from({ length: 40 }, () => RawArray('B', 70_000)), Value('i'), new Lock()];
   try {
     const segments = objects.map((o) => o.toJSON().segment);
-    expect(segments.filter((n) => !/^sct-[a-z2-7]{16}$/.test(n))).toEqual([]);
+    expect(segments.filter((n) => !GENERATED.test(n))).toEqual([]);
     expect(new Set(segments.slice(0, 40)).size).toBe(40);
   } finally {
     for (const o of objects) o.close();

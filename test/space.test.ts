@@ -3,7 +3,7 @@
 import fs from 'fs';
 import { Array as SharedArray, c_double, c_int, RawArray, Struct, Value } from '../dist';
 import { ownedNames } from '../dist/lifetime/owned';
-import { testName } from './helpers/names';
+import { GENERATED, testName } from './helpers/names';
 
 const made = new Set<string>();
 const figures: string[] = [];
@@ -24,10 +24,10 @@ function tooMuch(): number {
   return st.bavail * st.bsize + 2 ** 30;
 }
 
-/** Generated segments ('sct-' + 16 base32) of this process (by header creator pid) that appeared since `before`. */
+/** Generated segments (the run prefix + 16 base32) of this process (by header creator pid) that appeared since `before`. */
 function oursSince(before: Set<string>): string[] {
   return fs.readdirSync('/dev/shm').filter((name) => {
-    if (before.has(name) || !/^sct-[a-z2-7]{16}$/.test(name)) return false;
+    if (before.has(name) || !GENERATED.test(name)) return false;
     try {
       const head = Buffer.alloc(56);
       const fd = fs.openSync(`/dev/shm/${name}`, 'r');

@@ -5,8 +5,20 @@ import { SharedCtypesError, typeError } from '../errors';
 /** Longest name in bytes, without the leading slash (macOS: 31 with the slash). */
 export const MAX_NAME_BYTES = process.platform === 'darwin' ? 30 : 200;
 
-/** Prefix of every name this library generates. */
-export const AUTO_PREFIX = 'sct-';
+/** Default prefix of the names this library generates. */
+export const DEFAULT_PREFIX = 'sct-';
+
+/**
+ * Prefix of every name this library generates: `SHAREDCTYPES_NAME_PREFIX`
+ * when it is a short safe string (so a service, or one test run, can tell
+ * its segments apart), else 'sct-'. At most 10 bytes keeps generated names
+ * inside macOS's 30.
+ */
+export const AUTO_PREFIX = prefixFromEnv(process.env.SHAREDCTYPES_NAME_PREFIX);
+
+function prefixFromEnv(value: string | undefined): string {
+  return value !== undefined && /^[A-Za-z0-9._-]{1,10}$/.test(value) ? value : DEFAULT_PREFIX;
+}
 
 /**
  * Normalises a user-given name (a leading slash is accepted and dropped) and
@@ -26,8 +38,8 @@ export function normalizeName(name: unknown): string {
 }
 
 /**
- * A fresh name with 80 random bits: 'sct-' + 16 base32 characters = 20 bytes,
- * inside macOS's limit and unguessable by other users.
+ * A fresh name with 80 random bits: the prefix ('sct-') + 16 base32
+ * characters, at most 26 bytes: inside macOS's limit and unguessable by other users.
  */
 export function randomName(prefix: string = AUTO_PREFIX): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -13,6 +13,8 @@ export interface NativeSegment {
   readonly name: string;
   /** Id of this segment for the lock functions. */
   readonly id: number;
+  /** Which file the name designated when mapped ("dev:ino"; '' on Windows, where it cannot change). */
+  readonly identity: string;
   /** A separate ArrayBuffer over part of the segment, detached on close(). */
   view(offset: number, length: number): ArrayBuffer;
 }
@@ -21,6 +23,8 @@ export interface NativeSegmentClass {
   create(name: string, size: number, mode?: number, reserve?: boolean): NativeSegment;
   open(name: string): NativeSegment;
   unlink(name: string): void;
+  /** The identity of the file `name` designates now (as NativeSegment.identity). */
+  identity(name: string): string;
   /** Detaches one ArrayBuffer made by view(). */
   detach(buffer: ArrayBuffer): void;
 }

@@ -32,6 +32,7 @@ class MappingRef {
   bool closed() const { return closed_; }
   char* data() const { return static_cast<char*>(mapping_.addr); }
   size_t size() const { return mapping_.size; }
+  const std::string& identity() const { return mapping_.identity; }
 
  private:
   ~MappingRef() = default;

@@ -41,6 +41,7 @@ Napi::Function Segment::Define(Napi::Env env) {
                          StaticMethod<&Segment::Create>("create"),
                          StaticMethod<&Segment::Open>("open"),
                          StaticMethod<&Segment::Unlink>("unlink"),
+                         StaticMethod<&Segment::Identity>("identity"),
                          StaticMethod<&Segment::DetachBuffer>("detach"),
                          InstanceMethod<&Segment::Buffer>("buffer"),
                          InstanceMethod<&Segment::View>("view"),
@@ -49,6 +50,7 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
                          InstanceAccessor<&Segment::GetId>("id"),
+                         InstanceAccessor<&Segment::GetIdentity>("identity"),
                      });
 }
 
@@ -141,6 +143,15 @@ Napi::Value Segment::Unlink(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value Segment::Identity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = NameArg(info, 0);
+  std::string identity;
+  Status st = ShmIdentity(name, &identity);
+  if (!st.ok()) ThrowStatus(env, st, "cannot open segment '" + name + "'");
+  return Napi::String::New(env, identity);
+}
+
 Napi::Value Segment::Buffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (mapping_->closed())
@@ -157,17 +168,47 @@ Napi::Value Segment::Buffer(const Napi::CallbackInfo& info) {
 
 // An external ArrayBuffer over [offset, offset + length) of the mapping; the
 // buffer keeps the mapping struct alive, close() detaches it.
+//
+// Node runs the finalizer at once when it cannot make the buffer (Node 20
+// refuses more than 2^32 bytes), so that call must not count as the buffer's
+// release as well: the finalizer only notes it while the creation is ours.
+namespace {
+thread_local MappingRef* creating = nullptr;
+thread_local bool finalized_while_creating = false;
+
+void ReleaseView(napi_env, void*, void* hint) {
+  auto* ref = static_cast<MappingRef*>(hint);
+  if (ref == creating) {
+    finalized_while_creating = true;
+    return;
+  }
+  ref->Release();
+}
+}  // namespace
+
 Napi::ArrayBuffer Segment::NewExternal(Napi::Env env, size_t offset, size_t length) {
   if (length == 0) return Napi::ArrayBuffer::New(env, 0);
   mapping_->Retain();  // released by the ArrayBuffer's finalizer
   MappingRef* ref = mapping_;
-  try {
-    return Napi::ArrayBuffer::New(env, ref->data() + offset, length,
-                                  [](Napi::Env, void*, MappingRef* r) { r->Release(); }, ref);
-  } catch (...) {
-    ref->Release();
-    throw;
+  creating = ref;
+  finalized_while_creating = false;
+  napi_value ab = nullptr;
+  const napi_status status =
+      napi_create_external_arraybuffer(env, ref->data() + offset, length, ReleaseView, ref, &ab);
+  creating = nullptr;
+  if (status != napi_ok || finalized_while_creating) {
+    ref->Release();  // exactly once, whichever way it failed
+    // Node may have left its own exception pending; ours says why.
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    ThrowRangeError(env, "ERR_SHM_TOO_LARGE",
+                    "this Node cannot make an ArrayBuffer of " + std::to_string(length) +
+                        " bytes over shared memory");
   }
+  return Napi::ArrayBuffer(env, ab);
 }
 
 // view(offset, length): a separate ArrayBuffer over part of the segment, so
@@ -235,6 +276,10 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
 
 Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), id_);
+}
+
+Napi::Value Segment::GetIdentity(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), mapping_->identity());
 }
 
 Napi::Value Segment::GetName(const Napi::CallbackInfo& info) {

@@ -27,6 +27,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   static Napi::Value Create(const Napi::CallbackInfo& info);
   static Napi::Value Open(const Napi::CallbackInfo& info);
   static Napi::Value Unlink(const Napi::CallbackInfo& info);
+  static Napi::Value Identity(const Napi::CallbackInfo& info);
 
   static Napi::Value DetachBuffer(const Napi::CallbackInfo& info);
 
@@ -37,6 +38,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetName(const Napi::CallbackInfo& info);
   Napi::Value GetId(const Napi::CallbackInfo& info);
+  Napi::Value GetIdentity(const Napi::CallbackInfo& info);
 
   static Napi::Value Wrap(Napi::Env env, const std::string& name, const Mapping& m);
   void CloseNow();

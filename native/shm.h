@@ -12,6 +12,10 @@ namespace sct {
 struct Mapping {
   void* addr = nullptr;
   size_t size = 0;
+  // Which file the name designated when it was mapped (POSIX: "dev:ino";
+  // empty on Windows, where a name cannot change its object while we hold a
+  // handle): a cached mapping is reused only while its name still means it.
+  std::string identity;
 #ifdef _WIN32
   void* handle = nullptr;  // file-mapping HANDLE; the object lives while one is open
 #endif
@@ -36,6 +40,9 @@ Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reser
 // Opens and maps an existing segment with its current size. A zero-length
 // segment yields a Mapping with addr == nullptr and size == 0.
 Status ShmOpen(const std::string& name, Mapping* out);
+
+// The identity (as in Mapping::identity) of the file `name` designates now.
+Status ShmIdentity(const std::string& name, std::string* out);
 
 // Unmaps; safe to call on an empty Mapping.
 void ShmUnmap(Mapping* m);

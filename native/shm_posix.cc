@@ -68,6 +68,11 @@ Status Reserve(int fd, size_t size) {
 #endif
 }
 
+std::string IdentityOf(const struct stat& sb) {
+  return std::to_string(static_cast<unsigned long long>(sb.st_dev)) + ":" +
+         std::to_string(static_cast<unsigned long long>(sb.st_ino));
+}
+
 Status MapFd(int fd, size_t size, Mapping* out) {
   out->addr = nullptr;
   out->size = 0;
@@ -105,7 +110,10 @@ Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reser
     if (rc != 0) st = Fail(errno, "ftruncate");
   }
   if (st.ok() && reserve) st = Reserve(fd, size);
+  struct stat sb;
+  if (st.ok() && fstat(fd, &sb) != 0) st = Fail(errno, "fstat");
   if (st.ok()) st = MapFd(fd, size, out);
+  if (st.ok()) out->identity = IdentityOf(sb);
   CloseNoIntr(fd);
   if (!st.ok()) shm_unlink(os_name.c_str());
   return st;
@@ -128,7 +136,24 @@ Status ShmOpen(const std::string& name, Mapping* out) {
     st = Status::Lib(ErrorKind::kShmSystem, "segment reports a negative size");
   } else {
     st = MapFd(fd, static_cast<size_t>(sb.st_size), out);
+    if (st.ok()) out->identity = IdentityOf(sb);
   }
+  CloseNoIntr(fd);
+  return st;
+}
+
+Status ShmIdentity(const std::string& name, std::string* out) {
+  Status valid = ValidateName(name);
+  if (!valid.ok()) return valid;
+  int fd;
+  do {
+    fd = shm_open(OsName(name).c_str(), O_RDONLY, 0);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return Fail(errno, "shm_open");
+  struct stat sb;
+  Status st;
+  if (fstat(fd, &sb) != 0) st = Fail(errno, "fstat");
+  else *out = IdentityOf(sb);
   CloseNoIntr(fd);
   return st;
 }

@@ -116,6 +116,14 @@ Status ShmOpen(const std::string& name, Mapping* out) {
   return Status::Ok();
 }
 
+Status ShmIdentity(const std::string& name, std::string* out) {
+  // A name keeps its object while any handle is open (ours included), so a
+  // mapping we hold is always the one the name means: no identity needed.
+  Status st = ShmUnlink(name);  // only reports whether the name exists
+  if (st.ok()) out->clear();
+  return st;
+}
+
 void ShmUnmap(Mapping* m) {
   if (m->addr != nullptr) UnmapViewOfFile(m->addr);
   if (m->handle != nullptr) CloseHandle(static_cast<HANDLE>(m->handle));

@@ -243,7 +243,7 @@ describe('bad segments', () => {
     }
   });
 
-  test('a segment shorter than its header, an empty one and one full of garbage are ERR_SHM_BAD_HEADER', () => {
+  test('a segment shorter than its header and one full of garbage are ERR_SHM_BAD_HEADER; an empty one, after a short wait, ERR_SHM_INCOMPLETE', () => {
     const short = Segment.create(testName('short'), 16);
     const garbage = Segment.create(testName('garbage'), 4096);
     const emptyName = testName('empty');
@@ -253,7 +253,7 @@ describe('bad segments', () => {
       for (let i = 0; i < g.length; i++) g[i] = (Math.random() * 256) | 0;
       expectCode(() => SharedSegment.open(short.name), 'ERR_SHM_BAD_HEADER');
       expectCode(() => SharedSegment.open(garbage.name), 'ERR_SHM_BAD_HEADER');
-      expectCode(() => SharedSegment.open(emptyName), 'ERR_SHM_BAD_HEADER');
+      expectCode(() => SharedSegment.open(emptyName), 'ERR_SHM_INCOMPLETE');
     } finally {
       for (const s of [short, garbage]) {
         s.close();

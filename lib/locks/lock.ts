@@ -15,7 +15,25 @@ export interface LockDescriptor {
   readonly $sharedctypes: 1;
   readonly kind: 'Lock' | 'RLock';
   readonly segment: string;
+  /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
+  readonly incarnation: string;
   readonly offset: number;
+}
+
+/**
+ * The error for a descriptor whose segment name now holds another segment
+ * (the one it named was removed): a different layout is a mismatch, the same
+ * layout means the object itself is gone.
+ */
+export function successorError(name: string, sameLayout: boolean): SharedCtypesError {
+  return sameLayout
+    ? new SharedCtypesError('ERR_SHM_NOT_FOUND', `the segment '${name}' this descriptor names was removed; the name now holds a new segment`)
+    : new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `the segment '${name}' this descriptor names was removed; the name now holds a segment of another layout`);
+}
+
+/** A descriptor's incarnation field: 16 hex digits. */
+export function isIncarnation(v: unknown): v is string {
+  return typeof v === 'string' && /^[0-9a-f]{16}$/.test(v);
 }
 
 export interface AcquireOptions {
@@ -242,7 +260,7 @@ export abstract class ProcessLock {
   toJSON(): LockDescriptor {
     this.#check();
     this.#shared = true; // handed out: its memory must never be recycled
-    return { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, offset: this.#offset };
+    return { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, incarnation: this.#segment.header.incarnation, offset: this.#offset };
   }
 
   /** Stops using the lock in this process. Idempotent. */
@@ -310,8 +328,14 @@ export abstract class ProcessLock {
       }
       return lockIn(meta.kind, segment, segment.header.lockOffset, true);
     }
+    if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
     const segment = retainSegment(source.segment);
     try {
+      if (segment.header.incarnation !== source.incarnation) {
+        const { kind, meta } = segment.header;
+        // A named lock recreated as the same kind of lock: the same layout, another lock.
+        throw successorError(segment.name, kind === SegmentKind.Lock && meta.kind === source.kind);
+      }
       binding.lockDepth(segment.id, source.offset); // checks the place is inside the segment
       // ... and that a lock was initialised there, so a bad descriptor fails now, not at first use.
       if (new Uint32Array(segment.buffer, source.offset, 1)[0] !== LOCK_MAGIC) {

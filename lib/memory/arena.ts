@@ -2,7 +2,7 @@
 // Python's sharedctypes heap does, so 100,000 Values need a few mappings, not
 // 100,000 (the kernel caps a process's mappings at vm.max_map_count).
 // Only the creating process allocates, so the allocator state is plain JS.
-import { trackOwned, untrackOwned } from '../lifetime/owned';
+import { untrackOwned } from '../lifetime/owned';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { adoptSegment, releaseSegment } from '../sharing/open-segments';
@@ -39,8 +39,7 @@ function sizeClass(size: number): number {
 
 /** A new unnamed segment owned by this process (unlinked when it exits or dies). */
 function ownedSegment(payloadSize: number): SharedSegment {
-  const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize, meta: { kind: 'arena' } });
-  trackOwned(segment.name);
+  const segment = SharedSegment.create({ kind: SegmentKind.Arena, payloadSize, meta: { kind: 'arena' }, owned: true });
   // The creator keeps its reference for its whole life.
   return adoptSegment(segment);
 }

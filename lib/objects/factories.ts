@@ -62,6 +62,8 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
   try {
     const raw = buildRaw(placed.mem, type, length);
     init(raw, placed);
+    // A named object's segment becomes visible now, complete.
+    if (placed.mem.ownSegment) placed.mem.segment.publish();
     if (placed.lock === null) return raw;
     return buildSync(raw, placed.mem, type, length, placed.lock, placed.ownLock);
   } catch (err) {

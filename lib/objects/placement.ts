@@ -2,7 +2,6 @@
 // per segment); a named object gets a segment of its own whose header
 // describes it, so attach(name) can rebuild it from the header alone.
 import { rangeError } from '../errors';
-import { trackOwned } from '../lifetime/owned';
 import { lockIn, LockDescriptor, ProcessLock, RLock } from '../locks/lock';
 import { allocate } from '../memory/arena';
 import { LockKindCode, SegmentKind } from '../segment/header';
@@ -61,9 +60,11 @@ export function placeNew(kind: ObjectKind, type: ScalarType | StructType, length
       payloadSize: size,
       meta: meta as unknown as Record<string, unknown>,
       lock: own ? LockKindCode.RLock : LockKindCode.None,
+      owned: options.unlinkOnExit,
+      // Attachers see the object only once its initial value is in (factories publish).
+      publish: false,
     }),
   );
-  if (options.unlinkOnExit) trackOwned(segment.name);
   const mem = new ObjectMemory(segment, segment.header.headerSize, size, null, true);
   const lock = own ? lockIn('RLock', segment, segment.header.lockOffset, false) : given;
   return { mem, lock, ownLock: own };

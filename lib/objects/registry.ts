@@ -30,6 +30,8 @@ export interface ObjectDescriptor {
   readonly $sharedctypes: 1;
   readonly kind: ObjectKind;
   readonly segment: string;
+  /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
+  readonly incarnation: string;
   readonly offset: number;
   readonly type: LayoutJSON;
   readonly length?: number;
@@ -65,6 +67,7 @@ export function describe(info: ObjectInfo): ObjectDescriptor {
     $sharedctypes: 1,
     kind: info.kind,
     segment: info.mem.segment.name,
+    incarnation: info.mem.segment.header.incarnation,
     offset: info.mem.offset,
     type: encodeType(info.type),
   };

@@ -1,13 +1,14 @@
-// The self-describing header at the start of every segment (format v1).
+// The self-describing header at the start of every segment (format v3).
 // The byte layout is documented in docs/segment-format.md; this module is the
 // only code that knows it. A header is untrusted: another process may have
 // written anything, so decoding checks every field against the real mapping
 // size before anything else uses it.
+import { randomBytes } from 'crypto';
 import { SharedCtypesError } from '../errors';
 import { alignUp } from '../util/align';
 
 export const MAGIC = 'SCTYPES\0';
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Size of the fixed, binary part. */
 export const FIXED_SIZE = 128;
 /** Alignment of the lock region, the header end and the payload. */
@@ -42,6 +43,7 @@ const OFF_LOCK_OFFSET = 40; // u64: inline lock region, 0 if none
 const OFF_CREATOR_PID = 48; // u32
 const OFF_META_LENGTH = 52; // u32: UTF-8 JSON bytes at FIXED_SIZE
 const OFF_CREATED_AT = 56; // f64: ms since the Unix epoch
+const OFF_INCARNATION = 64; // 8 random bytes: which segment of this name
 
 export interface HeaderFields {
   kind: SegmentKind;
@@ -54,6 +56,8 @@ export interface HeaderFields {
 }
 
 export interface Header extends HeaderFields {
+  /** 16 hex digits, random per segment: descriptors carry it, so they never bind to a later segment of the same name. */
+  incarnation: string;
   version: number;
   headerSize: number;
   totalSize: number;
@@ -75,7 +79,23 @@ export function planHeader(fields: HeaderFields): { metaBytes: Buffer; lockOffse
   return { metaBytes, lockOffset, headerSize, totalSize: headerSize + fields.payloadSize };
 }
 
-/** Writes a header into a fresh (zeroed) segment; the magic goes last. */
+// The magic as two little-endian words: "SCTY" and "PES\0".
+const MAGIC_LO = 0x59544353;
+const MAGIC_HI = 0x00534550;
+
+/**
+ * The first write into a fresh (zeroed) segment: who is building it, so an
+ * attacher that finds it incomplete can tell a live builder from a dead one.
+ */
+export function writeBuilderPid(buffer: ArrayBuffer): void {
+  new DataView(buffer).setUint32(OFF_CREATOR_PID, process.pid, true);
+}
+
+/**
+ * Writes every header field but the magic into a fresh (zeroed) segment.
+ * Attachers wait while the magic is zero: publishHeader() goes last, once the
+ * lock and the initial contents are in place too.
+ */
 export function writeHeader(
   buffer: ArrayBuffer,
   fields: HeaderFields,
@@ -93,8 +113,33 @@ export function writeHeader(
   view.setUint32(OFF_CREATOR_PID, process.pid, true);
   view.setUint32(OFF_META_LENGTH, plan.metaBytes.length, true);
   view.setFloat64(OFF_CREATED_AT, Date.now(), true);
+  new Uint8Array(buffer, OFF_INCARNATION, 8).set(randomBytes(8));
   new Uint8Array(buffer, FIXED_SIZE, plan.metaBytes.length).set(plan.metaBytes);
-  new Uint8Array(buffer, OFF_MAGIC, 8).set(Buffer.from(MAGIC, 'latin1'));
+}
+
+/** Makes a fully built segment visible: the magic's first word is stored last, atomically. */
+export function publishHeader(buffer: ArrayBuffer): void {
+  const words = new Int32Array(buffer, OFF_MAGIC, 2);
+  Atomics.store(words, 1, MAGIC_HI);
+  Atomics.store(words, 0, MAGIC_LO);
+}
+
+/** How far a segment's creator got, from its first bytes (`buffer` may be shorter than a header). */
+export type Progress =
+  | { state: 'complete' }
+  /** Magic still zero; `builder` is the creator's pid, 0 when not written yet. */
+  | { state: 'building'; builder: number }
+  | { state: 'foreign' };
+
+export function progressOf(buffer: ArrayBuffer): Progress {
+  // Our creators size a segment in one step, to at least a header: anything
+  // shorter but not empty was never one of ours.
+  if (buffer.byteLength < FIXED_SIZE) return buffer.byteLength === 0 ? { state: 'building', builder: 0 } : { state: 'foreign' };
+  const words = new Int32Array(buffer, OFF_MAGIC, 2);
+  const lo = Atomics.load(words, 0);
+  if (lo === MAGIC_LO) return words[1] === MAGIC_HI ? { state: 'complete' } : { state: 'foreign' };
+  if (lo !== 0 || words[1] !== 0) return { state: 'foreign' };
+  return { state: 'building', builder: new DataView(buffer).getUint32(OFF_CREATOR_PID, true) };
 }
 
 function bad(name: string, why: string): SharedCtypesError {
@@ -110,11 +155,12 @@ function readSize(view: DataView, offset: number): number {
  * Decodes and checks a header. `mappingSize` is the real size of the mapping
  * (never the header's claim). Throws ERR_SHM_BAD_HEADER on anything off.
  */
-export function readHeader(buffer: ArrayBuffer, name: string): Header {
+export function readHeader(buffer: ArrayBuffer, name: string, unpublished = false): Header {
   const mappingSize = buffer.byteLength;
   if (mappingSize < FIXED_SIZE) throw bad(name, `the segment is ${mappingSize} bytes, shorter than a header`);
   const view = new DataView(buffer, 0, FIXED_SIZE);
-  if (Buffer.from(buffer, OFF_MAGIC, 8).toString('latin1') !== MAGIC) throw bad(name, 'wrong magic (not a sharedctypes segment)');
+  // The creator reads back its own header before publishing it.
+  if (!unpublished && Buffer.from(buffer, OFF_MAGIC, 8).toString('latin1') !== MAGIC) throw bad(name, 'wrong magic (not a sharedctypes segment)');
   const version = view.getUint16(OFF_VERSION, true);
   if (version !== FORMAT_VERSION) throw bad(name, `unknown format version ${version}`);
   const headerSize = view.getUint32(OFF_HEADER_SIZE, true);
@@ -156,6 +202,7 @@ export function readHeader(buffer: ArrayBuffer, name: string): Header {
   }
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw bad(name, 'metadata is not an object');
   return {
+    incarnation: Buffer.from(buffer, OFF_INCARNATION, 8).toString('hex'),
     version,
     headerSize,
     totalSize,

@@ -1,8 +1,12 @@
 // A segment with a validated header: creation (exclusive), opening by name,
 // closing and unlinking. Above this, nothing touches the native Segment.
+import { constants as bufferConstants } from 'buffer';
+import fs from 'fs';
+import os from 'os';
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
+import { trackOwned, untrackOwned } from '../lifetime/owned';
 import { binding, LockResult, NativeSegment, Segment } from '../native';
-import { Header, HeaderFields, LockKindCode, planHeader, readHeader, SegmentKind, writeHeader } from './header';
+import { Header, HeaderFields, LockKindCode, planHeader, progressOf, publishHeader, readHeader, SegmentKind, writeBuilderPid, writeHeader } from './header';
 import { normalizeName, randomName } from './names';
 
 export interface CreateSegmentOptions {
@@ -17,6 +21,73 @@ export interface CreateSegmentOptions {
   meta: Record<string, unknown>;
   /** Inline lock to create in the header area. */
   lock?: LockKindCode;
+  /**
+   * Unlink the segment when this process exits or dies. The name is
+   * registered before the segment exists, so a death at any point of the
+   * creation leaves nothing behind.
+   */
+  owned?: boolean;
+  /**
+   * Make the segment visible to attachers at once (default). false: the
+   * caller fills in the contents first, then calls publish().
+   */
+  publish?: boolean;
+}
+
+/**
+ * The largest ArrayBuffer this Node can put over shared memory: Node 20
+ * refuses external buffers over 2^32 bytes, Node 22 and later take 2^53 - 1.
+ */
+export const MAX_SEGMENT_BYTES = bufferConstants.MAX_LENGTH;
+
+/**
+ * How long attach waits for a segment that another process is still
+ * building: sized but not yet published (reserving gigabytes takes a while),
+ * or still empty (its creator sizes it right after creating it, so an empty
+ * segment that stays empty was abandoned, or is not ours).
+ */
+export const BUILD_WAIT_MS = 2000;
+export const EMPTY_WAIT_MS = 100;
+
+function tooLarge(what: string, bytes: number): RangeError {
+  return rangeError(
+    'ERR_SHM_TOO_LARGE',
+    `${what} of ${bytes} bytes is more than this Node ${process.version} can map (${MAX_SEGMENT_BYTES} bytes in one ArrayBuffer; Node 22 and later allow 2^53 - 1)`,
+  );
+}
+
+/** The native layer's ERR_SHM_NO_SPACE when /dev/shm cannot hold `bytes` (Linux), else undefined. */
+function noSpaceFor(bytes: number): Error | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let free: number;
+  try {
+    const st = fs.statfsSync('/dev/shm');
+    free = st.bavail * st.bsize;
+  } catch {
+    return undefined;
+  }
+  if (bytes <= free) return undefined;
+  const err = new Error(`cannot create segment: ${bytes} bytes do not fit the ${free} free bytes of /dev/shm (ENOSPC)`);
+  return Object.assign(err, { code: 'ERR_SHM_NO_SPACE', errno: os.constants.errno.ENOSPC, syscall: 'statvfs' });
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleep(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/** Alive (or not ours to signal); false only when no such process exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return codeOf(err) !== 'ESRCH';
+  }
+}
+
+function incomplete(name: string, why: string): SharedCtypesError {
+  return new SharedCtypesError('ERR_SHM_INCOMPLETE', `segment '${name}' ${why}; remove it with unlink('${name}')`);
 }
 
 export const DEFAULT_MODE = 0o600;
@@ -58,55 +129,109 @@ export class SharedSegment {
       lockRegionSize: lockKind === LockKindCode.None ? 0 : binding.LOCK_REGION_SIZE,
     };
     const plan = planHeader(fields);
-    if (!Number.isSafeInteger(plan.totalSize)) {
-      throw rangeError('ERR_OUT_OF_RANGE', `segment size ${plan.totalSize} is too large`);
-    }
-    const native = SharedSegment.#createNative(options.name, plan.totalSize, mode, options.reserve ?? true);
+    // Refused before anything exists: Node cannot hold a bigger ArrayBuffer.
+    // (Where the memory is not there either, that is the more basic answer.)
+    if (plan.totalSize > MAX_SEGMENT_BYTES) throw noSpaceFor(plan.totalSize) ?? tooLarge('a segment', plan.totalSize);
+    const native = SharedSegment.#createNative(options.name, plan.totalSize, mode, options.reserve ?? true, options.owned === true);
     try {
       const buffer = native.buffer();
+      writeBuilderPid(buffer);
       writeHeader(buffer, fields, plan);
       if (lockKind !== LockKindCode.None) {
         binding.lockInit(native.id, plan.lockOffset, lockKind === LockKindCode.RLock);
       }
-      return new SharedSegment(native, readHeader(buffer, native.name));
+      const segment = new SharedSegment(native, readHeader(buffer, native.name, true));
+      if (options.publish !== false) segment.publish();
+      return segment;
     } catch (err) {
       native.close();
       Segment.unlink(native.name);
+      if (options.owned === true) untrackOwned(native.name);
       throw err;
     }
   }
 
-  static #createNative(name: string | undefined, size: number, mode: number, reserve: boolean): NativeSegment {
-    if (name !== undefined) return Segment.create(normalizeName(name), size, mode, reserve);
+  static #createNative(name: string | undefined, size: number, mode: number, reserve: boolean, owned: boolean): NativeSegment {
     // 80 random bits make a clash practically impossible; retry anyway
     // rather than ever reuse a name.
     for (let attempt = 0; ; attempt++) {
+      const bare = name !== undefined ? normalizeName(name) : randomName();
+      // Known to the watchdog before it exists: a death inside the native
+      // call (or anywhere until creation completes) still removes it.
+      if (owned) trackOwned(bare);
       try {
-        return Segment.create(randomName(), size, mode, reserve);
+        return Segment.create(bare, size, mode, reserve);
       } catch (err) {
-        if (codeOf(err) !== 'ERR_SHM_EXISTS' || attempt >= 4) throw err;
+        if (owned) untrackOwned(bare);
+        if (name !== undefined || codeOf(err) !== 'ERR_SHM_EXISTS' || attempt >= 4) throw err;
       }
     }
   }
 
-  /** Opens an existing segment and validates its header against the real mapping size. */
+  /** Makes the segment visible to attachers (see CreateSegmentOptions.publish). Idempotent. */
+  publish(): void {
+    publishHeader(this.buffer);
+  }
+
+  /**
+   * Opens an existing segment and validates its header against the real
+   * mapping size. A segment that another process is still building is waited
+   * for (at most BUILD_WAIT_MS); one whose builder died is ERR_SHM_INCOMPLETE.
+   */
   static open(name: string): SharedSegment {
-    const native = Segment.open(normalizeName(name));
-    try {
-      const header = readHeader(native.buffer(), native.name);
-      if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
-        throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${native.name}' has an invalid header: lock region too small`);
+    const bare = normalizeName(name);
+    const started = Date.now();
+    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+      const native = Segment.open(bare);
+      try {
+        if (native.size > MAX_SEGMENT_BYTES) throw tooLarge(`segment '${bare}'`, native.size);
+        // Sized (ftruncate) but maybe not yet written: watch this mapping.
+        let progress = progressOf(native.size === 0 ? new ArrayBuffer(0) : native.buffer());
+        while (progress.state === 'building') {
+          if (progress.builder !== 0 && !processAlive(progress.builder)) {
+            throw incomplete(bare, `was never completed: its creator (pid ${progress.builder}) died while building it`);
+          }
+          const waited = Date.now() - started;
+          if (native.size === 0 && waited >= EMPTY_WAIT_MS) throw incomplete(bare, `is empty: its creator never sized it (or it is not a sharedctypes segment)`);
+          if (waited >= BUILD_WAIT_MS) {
+            throw incomplete(bare, `is still incomplete after ${BUILD_WAIT_MS} ms (${progress.builder === 0 ? 'creator unknown' : `being built by pid ${progress.builder}`})`);
+          }
+          sleep(pause);
+          if (native.size === 0) break; // reopen: the size comes with the file
+          progress = progressOf(native.buffer());
+          pause = Math.min(pause * 2, 20);
+        }
+        if (progress.state === 'building') {
+          native.close();
+          continue;
+        }
+        const header = readHeader(native.buffer(), native.name);
+        if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
+          throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${native.name}' has an invalid header: lock region too small`);
+        }
+        return new SharedSegment(native, header);
+      } catch (err) {
+        native.close();
+        throw err;
       }
-      return new SharedSegment(native, header);
-    } catch (err) {
-      native.close();
-      throw err;
     }
+  }
+
+  /** Which file this mapping is of (see native Mapping::identity). */
+  get identity(): string {
+    return this.#native.identity;
+  }
+
+  /** The identity of the file `name` designates now; ERR_SHM_NOT_FOUND if none. */
+  static identityOf(name: string): string {
+    return Segment.identity(normalizeName(name));
   }
 
   /** Removes a name; mappings already made stay valid. */
   static unlink(name: string): void {
-    Segment.unlink(normalizeName(name));
+    const bare = normalizeName(name);
+    Segment.unlink(bare);
+    untrackOwned(bare); // gone: nothing left for the exit handler or the watchdog
   }
 
   get closed(): boolean {
@@ -170,6 +295,7 @@ export class SharedSegment {
     } catch (err) {
       if (codeOf(err) !== 'ERR_SHM_NOT_FOUND') throw err;
     }
+    untrackOwned(this.name);
   }
 }
 

@@ -2,7 +2,7 @@
 // or from a named segment's own header. Both are untrusted input: every
 // offset, size and layout is checked against the real mapping first.
 import { codeOf, SharedCtypesError, typeError } from '../errors';
-import { attachLockInternal, Lock, LockDescriptor, lockIn, ProcessLock, RLock } from '../locks/lock';
+import { attachLockInternal, isIncarnation, Lock, LockDescriptor, lockIn, ProcessLock, RLock, successorError } from '../locks/lock';
 import { buildObject } from '../objects/build';
 import { ObjectMemory } from '../objects/memory';
 import { byteSize } from '../objects/placement';
@@ -68,10 +68,23 @@ function checkExpect(expect: AttachExpect | undefined, type: CType, length: numb
   }
 }
 
+/** A named object's segment that holds an object of this kind and layout. */
+function sameObjectLayout(segment: SharedSegment, kind: ObjectKind, type: CType, length: number | null): boolean {
+  const { header } = segment;
+  if (header.kind !== SegmentKind.Object || header.meta.object !== kind || header.meta.length !== length) return false;
+  try {
+    return typeKey(decodeType(header.meta.type)) === typeKey(type);
+  } catch {
+    return false;
+  }
+}
+
 /** The object a descriptor describes; ERR_SHM_LAYOUT_MISMATCH if it does not fit its segment. */
 function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | undefined): object {
   const kind = d.kind as ObjectKind;
-  if (typeof d.segment !== 'string' || typeof d.offset !== 'number') throw typeError('ERR_INVALID_ARG_VALUE', 'malformed shared object descriptor');
+  if (typeof d.segment !== 'string' || typeof d.offset !== 'number' || !isIncarnation(d.incarnation)) {
+    throw typeError('ERR_INVALID_ARG_VALUE', 'malformed shared object descriptor');
+  }
   const type = topLevel(decodeType(d.type, 'ERR_INVALID_TYPE'), 'ERR_SHM_LAYOUT_MISMATCH');
   const length = checkLength(d.length, 'ERR_SHM_LAYOUT_MISMATCH', kind);
   checkExpect(expect, type, length, 'the descriptor');
@@ -80,6 +93,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   const segment = retainSegment(d.segment);
   let lock: ProcessLock | null = null;
   try {
+    if (segment.header.incarnation !== d.incarnation) throw successorError(segment.name, sameObjectLayout(segment, kind, type, length));
     const size = byteSize(type, length);
     const { headerSize, payloadSize } = segment.header;
     const offset = d.offset;

@@ -30,14 +30,26 @@ export function adoptSegment(segment: SharedSegment): SharedSegment {
   return track(segment);
 }
 
-/** The open segment of that name, opening (and validating) it if needed; adds a reference. */
+/**
+ * The open segment of that name, opening (and validating) it if needed; adds
+ * a reference. A mapping made earlier is reused only while the name still
+ * designates the same file: another process may have unlinked the name and
+ * created a new segment under it.
+ */
 export function retainSegment(name: string): SharedSegment {
-  const known = byName.get(normalizeName(name));
+  const key = normalizeName(name);
+  const known = byName.get(key);
   if (known !== undefined && !known.segment.closed) {
-    known.refs++;
-    return known.segment;
+    const identity = known.segment.identity;
+    // '' where a name cannot change its object while we hold it (Windows).
+    if (identity === '' || SharedSegment.identityOf(key) === identity) {
+      known.refs++;
+      return known.segment;
+    }
+    // The name means another segment now; the old mapping's users keep it.
+    byName.delete(key);
   }
-  return track(SharedSegment.open(name));
+  return track(SharedSegment.open(key));
 }
 
 /** Drops a reference; the last one unmaps the segment. */

@@ -1,11 +1,11 @@
 // Lock and RLock: process-shared robust locks, shareable with other processes
 // by descriptor or by name. A holder's death is recovered by the next
 // acquirer, who is told (ownerDied + a process warning), never silently.
-import { rangeError, SharedCtypesError, typeError } from '../errors';
+import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
 import { allocate, Block, free } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
-import { checkMode, SharedSegment } from '../segment/segment';
+import { checkIfExists, checkMode, SharedSegment } from '../segment/segment';
 import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../sharing/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
@@ -48,6 +48,8 @@ export interface LockOptions {
   name?: string;
   /** Permission bits of a named lock's segment, default 0o600. */
   mode?: number;
+  /** A named lock that exists: `'error'` (default, ERR_SHM_EXISTS) or `'attach'` to it (open-or-create). */
+  ifExists?: 'error' | 'attach';
 }
 
 /** A held lock, released at the end of a `using` scope. */
@@ -293,23 +295,42 @@ export abstract class ProcessLock {
       throw typeError('ERR_INVALID_ARG_TYPE', `${kind}() options must be an object`);
     }
     for (const key of Object.keys(options ?? {})) {
-      if (key !== 'name' && key !== 'mode') throw typeError('ERR_INVALID_ARG_VALUE', `${kind}() has no option ${JSON.stringify(key)}`);
+      if (key !== 'name' && key !== 'mode' && key !== 'ifExists') throw typeError('ERR_INVALID_ARG_VALUE', `${kind}() has no option ${JSON.stringify(key)}`);
     }
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw typeError('ERR_INVALID_ARG_TYPE', `name must be a string, got ${typeof options.name}`);
     }
+    const attachIfExists = checkIfExists(options?.ifExists, options?.name);
     const recursive = kind === 'RLock';
     if (options?.name !== undefined) {
-      const segment = SharedSegment.create({
-        name: options.name,
-        mode: checkMode(options.mode),
-        kind: SegmentKind.Lock,
-        payloadSize: 0,
-        meta: { kind },
-        lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
-      });
-      adoptSegment(segment);
-      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
+      const mode = checkMode(options.mode);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const segment = SharedSegment.create({
+            name: options.name,
+            mode,
+            kind: SegmentKind.Lock,
+            payloadSize: 0,
+            meta: { kind },
+            lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
+          });
+          adoptSegment(segment);
+          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
+        } catch (err) {
+          if (!attachIfExists || codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
+        }
+        // Open-or-create: the name exists, so attach to it (a name removed in between: create again).
+        try {
+          const segment = namedLockSegment(options.name);
+          if (segment.header.meta.kind !== kind) {
+            releaseSegment(segment);
+            throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${options.name}' holds a ${String(segment.header.meta.kind)}, not a ${kind}`);
+          }
+          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
+        } catch (err) {
+          if (codeOf(err) !== 'ERR_SHM_NOT_FOUND' || attempt >= 16) throw err;
+        }
+      }
     }
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
@@ -320,13 +341,8 @@ export abstract class ProcessLock {
   /** Rebuilds a lock from its descriptor or its segment name. */
   static attach(source: LockDescriptor | string): Lock | RLock {
     if (typeof source === 'string') {
-      const segment = retainSegment(source);
-      const meta = segment.header.meta;
-      if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
-        releaseSegment(segment);
-        throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${source}' does not hold a lock`);
-      }
-      return lockIn(meta.kind, segment, segment.header.lockOffset, true);
+      const segment = namedLockSegment(source);
+      return lockIn(segment.header.meta.kind as 'Lock' | 'RLock', segment, segment.header.lockOffset, true);
     }
     if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
     const segment = retainSegment(source.segment);
@@ -347,6 +363,17 @@ export abstract class ProcessLock {
     }
     return lockIn(source.kind, segment, source.offset, true);
   }
+}
+
+/** The segment of a named lock, retained; ERR_SHM_LAYOUT_MISMATCH if it holds something else. */
+function namedLockSegment(name: string): SharedSegment {
+  const segment = retainSegment(name);
+  const meta = segment.header.meta;
+  if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
+    releaseSegment(segment);
+    throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${name}' does not hold a lock`);
+  }
+  return segment;
 }
 
 class PlainLock extends ProcessLock {

@@ -1,16 +1,18 @@
 // The sharedctypes factories: RawValue, RawArray, Value, Array, copy and
 // synchronized, with Python's semantics and Node's conventions.
-import { rangeError, typeError } from '../errors';
+import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
 import { ProcessLock, RLock } from '../locks/lock';
 import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
 import { c_ubyte, ScalarType, toStored } from '../types/scalars';
 import { buildRaw, buildSync } from './build';
-import { checkOptions, RawOptions, SyncOptions } from './options';
+import { CheckedOptions, checkOptions, RawOptions, SyncOptions } from './options';
 import { placeNew, Placed } from './placement';
 import type { ArrayInit, ArrayOf, RawArrayOf, RawScalarValue, RawValueOf, SynchronizedArrayLike, SynchronizedMethods, ValueOf } from './public-types';
 import type { RawMethods } from './raw-methods';
 import { closeObject, infoOf, ObjectInfo, ObjectKind, unlinkObject } from './registry';
 import { sequenceOf, writeValue } from './views';
+// Open-or-create attaches by name: the one use of the sharing layer from here.
+import { attach } from '../sharing/attach';
 
 type ObjType = ScalarType | StructType;
 
@@ -57,6 +59,43 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
   const opts = checkOptions(options, fn, synchronized);
   const rawKind: ObjectKind = length === null ? 'RawValue' : 'RawArray';
   const storedKind = opts.lock === null ? rawKind : kind;
+  if (!opts.attachIfExists) return createNew(storedKind, type, length, opts, init);
+  // Open-or-create. The creator publishes its segment only when complete and
+  // attach waits for one being built, so every process gets the whole object.
+  // A name unlinked between our create and our attach: try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return createNew(storedKind, type, length, opts, init);
+    } catch (err) {
+      if (codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
+    }
+    let obj: object;
+    try {
+      obj = attach(opts.name as string, { type, length });
+    } catch (err) {
+      if (codeOf(err) === 'ERR_SHM_NOT_FOUND' && attempt < 16) continue;
+      throw err;
+    }
+    checkAttached(obj, storedKind, opts, fn);
+    return obj;
+  }
+}
+
+/** The object open-or-create attached to must be what the caller would have created. */
+function checkAttached(obj: object, kind: ObjectKind, opts: CheckedOptions, fn: string): void {
+  const info = infoOf(obj) as ObjectInfo;
+  let why: string | undefined;
+  if (info.kind !== kind) why = `holds a ${info.kind}, not a ${kind}`;
+  else if (opts.lock instanceof ProcessLock && info.lock !== null) {
+    const [want, got] = [opts.lock.toJSON(), info.lock.toJSON()];
+    if (want.segment !== got.segment || want.offset !== got.offset || want.incarnation !== got.incarnation) why = 'is guarded by another lock than the one given';
+  }
+  if (why === undefined) return;
+  closeObject(info);
+  throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `${fn}(): the existing segment '${String(opts.name)}' ${why}`);
+}
+
+function createNew(storedKind: ObjectKind, type: ObjType, length: number | null, opts: CheckedOptions, init: (raw: object, placed: Placed) => void): object {
   const placed = placeNew(storedKind, type, length, opts);
   const partial = { mem: placed.mem, type, length, lock: placed.lock, ownLock: placed.ownLock };
   try {

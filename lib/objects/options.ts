@@ -2,7 +2,7 @@
 // argument, and a misspelt option is an error rather than silently ignored.
 import { typeError } from '../errors';
 import { Lock, ProcessLock, RLock } from '../locks/lock';
-import { checkMode } from '../segment/segment';
+import { checkIfExists, checkMode } from '../segment/segment';
 
 export interface RawOptions {
   /** Create the object in its own segment under this exact name (exclusive: an existing name is ERR_SHM_EXISTS). */
@@ -11,6 +11,13 @@ export interface RawOptions {
   mode?: number;
   /** Unlink a named object's segment when this process exits (also when it is killed). */
   unlinkOnExit?: boolean;
+  /**
+   * What a named creation does when the name exists: `'error'` (default,
+   * ERR_SHM_EXISTS) or `'attach'`: open-or-create, atomically, whichever
+   * process comes first creates (with `init`); the others attach to it, with
+   * its type, length and kind checked (ERR_SHM_LAYOUT_MISMATCH).
+   */
+  ifExists?: 'error' | 'attach';
 }
 
 export interface SyncOptions extends RawOptions {
@@ -25,15 +32,17 @@ export interface CheckedOptions {
   name: string | undefined;
   mode: number;
   unlinkOnExit: boolean;
+  /** Attach to an existing object of that name instead of failing. */
+  attachIfExists: boolean;
   /** 'own': a new RLock; null: none; or the lock to use. */
   lock: 'own' | ProcessLock | null;
 }
 
-const RAW_KEYS = new Set(['name', 'mode', 'unlinkOnExit']);
-const SYNC_KEYS = new Set(['name', 'mode', 'unlinkOnExit', 'lock']);
+const RAW_KEYS = new Set(['name', 'mode', 'unlinkOnExit', 'ifExists']);
+const SYNC_KEYS = new Set(['name', 'mode', 'unlinkOnExit', 'ifExists', 'lock']);
 
 export function checkOptions(options: unknown, fn: string, synchronized: boolean): CheckedOptions {
-  if (options === undefined) return { name: undefined, mode: checkMode(undefined), unlinkOnExit: false, lock: synchronized ? 'own' : null };
+  if (options === undefined) return { name: undefined, mode: checkMode(undefined), unlinkOnExit: false, attachIfExists: false, lock: synchronized ? 'own' : null };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw typeError('ERR_INVALID_ARG_TYPE', `${fn}() options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
@@ -60,5 +69,6 @@ export function checkOptions(options: unknown, fn: string, synchronized: boolean
     else if (l instanceof ProcessLock) lock = l;
     else throw typeError('ERR_INVALID_ARG_TYPE', `lock must be true, false, a Lock or an RLock, got ${typeof l}`);
   }
-  return { name: o.name as string | undefined, mode: checkMode(o.mode), unlinkOnExit: o.unlinkOnExit === true, lock };
+  const attachIfExists = checkIfExists(o.ifExists, o.name);
+  return { name: o.name as string | undefined, mode: checkMode(o.mode), unlinkOnExit: o.unlinkOnExit === true, attachIfExists, lock };
 }

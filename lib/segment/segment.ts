@@ -101,6 +101,14 @@ export function checkMode(mode: unknown): number {
   return mode;
 }
 
+/** Checks the `ifExists` option of named objects and locks: true for open-or-create. */
+export function checkIfExists(value: unknown, name: unknown): boolean {
+  if (value === undefined || value === 'error') return false;
+  if (value !== 'attach') throw typeError('ERR_INVALID_ARG_VALUE', `ifExists must be 'error' or 'attach', got ${JSON.stringify(value) ?? typeof value}`);
+  if (name === undefined) throw typeError('ERR_INVALID_ARG_VALUE', "ifExists: 'attach' is for named objects; give a name");
+  return true;
+}
+
 export class SharedSegment {
   readonly name: string;
   readonly header: Header;

@@ -13,13 +13,16 @@ export interface NativeSegment {
   readonly name: string;
   /** Id of this segment for the lock functions. */
   readonly id: number;
+  /** Opened with allowOtherOwners, and another user owns it (POSIX). */
+  readonly otherOwner: boolean;
   /** A separate ArrayBuffer over part of the segment, detached on close(). */
   view(offset: number, length: number): ArrayBuffer;
 }
 
 export interface NativeSegmentClass {
   create(name: string, size: number, mode?: number, reserve?: boolean): NativeSegment;
-  open(name: string): NativeSegment;
+  /** ERR_SHM_PERMISSION for a segment another user owns, unless allowOtherOwners. */
+  open(name: string, allowOtherOwners?: boolean): NativeSegment;
   unlink(name: string): void;
   /** Detaches one ArrayBuffer made by view(). */
   detach(buffer: ArrayBuffer): void;

@@ -49,6 +49,7 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
                          InstanceAccessor<&Segment::GetId>("id"),
+                         InstanceAccessor<&Segment::GetOtherOwner>("otherOwner"),
                      });
 }
 
@@ -66,6 +67,7 @@ Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(inf
   const Mapping* m = info[0].As<Napi::External<Mapping>>().Data();
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
+  other_owner_ = m->other_owner;
   table_ = env.GetInstanceData<AddonData>()->segments;
   id_ = table_->Add(mapping_);
   if (id_ < 0) ThrowStatus(env, Status::Lib(ErrorKind::kShmSystem, "too many open segments"), "segment");
@@ -127,8 +129,14 @@ Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
 Napi::Value Segment::Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string name = NameArg(info, 0);
+  bool allow_other_owner = false;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!info[1].IsBoolean())
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "allowOtherOwners must be a boolean");
+    allow_other_owner = info[1].As<Napi::Boolean>().Value();
+  }
   Mapping m;
-  Status st = ShmOpen(name, &m);
+  Status st = ShmOpen(name, allow_other_owner, &m);
   if (!st.ok()) ThrowStatus(env, st, "cannot open segment '" + name + "'");
   return Wrap(env, name, m);
 }
@@ -235,6 +243,10 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
 
 Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), id_);
+}
+
+Napi::Value Segment::GetOtherOwner(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), other_owner_);
 }
 
 Napi::Value Segment::GetName(const Napi::CallbackInfo& info) {

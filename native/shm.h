@@ -12,6 +12,7 @@ namespace sct {
 struct Mapping {
   void* addr = nullptr;
   size_t size = 0;
+  bool other_owner = false;  // opened although another user owns it (allowed by the caller)
 #ifdef _WIN32
   void* handle = nullptr;  // file-mapping HANDLE; the object lives while one is open
 #endif
@@ -34,8 +35,16 @@ Status ValidateName(const std::string& name);
 Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reserve, Mapping* out);
 
 // Opens and maps an existing segment with its current size. A zero-length
-// segment yields a Mapping with addr == nullptr and size == 0.
-Status ShmOpen(const std::string& name, Mapping* out);
+// segment yields a Mapping with addr == nullptr and size == 0. A segment
+// owned by another user than this process's effective one is refused with
+// kShmPermission unless `allow_other_owner` (POSIX; Windows does not check).
+Status ShmOpen(const std::string& name, bool allow_other_owner, Mapping* out);
+
+// Creating or opening a segment maps it; each mapping counts against the
+// kernel's per-process limit (Linux: vm.max_map_count). Near that limit every
+// allocation of the runtime would fail too, so ShmCreate/ShmOpen refuse with
+// kShmMapLimit while some room is left, and an mmap failing for that limit
+// reports kShmMapLimit rather than kShmNoSpace.
 
 // Unmaps; safe to call on an empty Mapping.
 void ShmUnmap(Mapping* m);

@@ -89,9 +89,13 @@ export class SharedSegment {
     }
   }
 
-  /** Opens an existing segment and validates its header against the real mapping size. */
-  static open(name: string): SharedSegment {
-    const native = Segment.open(normalizeName(name));
+  /**
+   * Opens an existing segment and validates its header against the real
+   * mapping size. A segment owned by another user is ERR_SHM_PERMISSION
+   * unless `allowOtherOwners`.
+   */
+  static open(name: string, allowOtherOwners = false): SharedSegment {
+    const native = Segment.open(normalizeName(name), allowOtherOwners);
     try {
       const header = readHeader(native.buffer(), native.name);
       if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
@@ -102,6 +106,11 @@ export class SharedSegment {
       native.close();
       throw err;
     }
+  }
+
+  /** Another user owns this segment (it was opened with allowOtherOwners). */
+  get otherOwner(): boolean {
+    return this.#native.otherOwner;
   }
 
   /** Removes a name; mappings already made stay valid. */

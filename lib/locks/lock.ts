@@ -299,10 +299,10 @@ export abstract class ProcessLock {
     return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ownsRef: false };
   }
 
-  /** Rebuilds a lock from its descriptor or its segment name. */
-  static attach(source: LockDescriptor | string): Lock | RLock {
+  /** Rebuilds a lock from its descriptor or its segment name (another user's segment only with allowOtherOwners). */
+  static attach(source: LockDescriptor | string, allowOtherOwners = false): Lock | RLock {
     if (typeof source === 'string') {
-      const segment = retainSegment(source);
+      const segment = retainSegment(source, allowOtherOwners);
       const meta = segment.header.meta;
       if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
         releaseSegment(segment);
@@ -310,7 +310,7 @@ export abstract class ProcessLock {
       }
       return lockIn(meta.kind, segment, segment.header.lockOffset, true);
     }
-    const segment = retainSegment(source.segment);
+    const segment = retainSegment(source.segment, allowOtherOwners);
     try {
       binding.lockDepth(segment.id, source.offset); // checks the place is inside the segment
       // ... and that a lock was initialised there, so a bad descriptor fails now, not at first use.
@@ -383,6 +383,6 @@ export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: n
 }
 
 /** Rebuilds a lock from its (already shape-checked) descriptor or its segment name. */
-export function attachLockInternal(source: LockDescriptor | string): Lock | RLock {
-  return ProcessLock.attach(source);
+export function attachLockInternal(source: LockDescriptor | string, allowOtherOwners = false): Lock | RLock {
+  return ProcessLock.attach(source, allowOtherOwners);
 }

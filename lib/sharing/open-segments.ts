@@ -1,6 +1,7 @@
 // This process's open segments by name, reference-counted: attaching many
 // objects that live in one arena maps it once, and the mapping goes away
 // when the last object using it is closed.
+import { SharedCtypesError } from '../errors';
 import { normalizeName } from '../segment/names';
 import { SharedSegment } from '../segment/segment';
 
@@ -30,14 +31,24 @@ export function adoptSegment(segment: SharedSegment): SharedSegment {
   return track(segment);
 }
 
-/** The open segment of that name, opening (and validating) it if needed; adds a reference. */
-export function retainSegment(name: string): SharedSegment {
+/**
+ * The open segment of that name, opening (and validating) it if needed; adds a
+ * reference. A segment another user owns is ERR_SHM_PERMISSION unless
+ * `allowOtherOwners`, also when this process already has it open.
+ */
+export function retainSegment(name: string, allowOtherOwners = false): SharedSegment {
   const known = byName.get(normalizeName(name));
   if (known !== undefined && !known.segment.closed) {
+    if (known.segment.otherOwner && !allowOtherOwners) {
+      throw new SharedCtypesError(
+        'ERR_SHM_PERMISSION',
+        `cannot open segment '${known.segment.name}': it belongs to another user (it was attached here with allowOtherOwners); pass allowOtherOwners: true to trust segments of other users`,
+      );
+    }
     known.refs++;
     return known.segment;
   }
-  return track(SharedSegment.open(name));
+  return track(SharedSegment.open(name, allowOtherOwners));
 }
 
 /** Drops a reference; the last one unmaps the segment. */

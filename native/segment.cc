@@ -123,7 +123,12 @@ Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
   Mapping m;
   Status st = ShmCreate(name, static_cast<size_t>(size), static_cast<unsigned>(mode), reserve, &m);
   if (!st.ok()) ThrowStatus(env, st, "cannot create segment '" + name + "'");
-  return Wrap(env, name, m);
+  try {
+    return Wrap(env, name, m);
+  } catch (...) {
+    ShmUnlink(name);  // nothing of a failed creation stays behind
+    throw;
+  }
 }
 
 Napi::Value Segment::Open(const Napi::CallbackInfo& info) {
@@ -226,6 +231,10 @@ void Segment::CloseNow() {
   }
   views_.clear();
   mapping_->Unmap();
+  // Free the id now, not when the wrapper is collected: Node-API finalizers
+  // wait for the event loop, and a synchronous loop creating and closing
+  // segments would otherwise fill the table (2^20 ids: "too many open segments").
+  table_->Remove(id_);
 }
 
 Napi::Value Segment::Close(const Napi::CallbackInfo& info) {

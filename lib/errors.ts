@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'ERR_SHM_NOT_FOUND'
   | 'ERR_SHM_PERMISSION'
   | 'ERR_SHM_NO_SPACE'
+  | 'ERR_SHM_MAP_LIMIT'
   | 'ERR_SHM_INVALID_NAME'
   | 'ERR_SHM_CLOSED'
   | 'ERR_SHM_BAD_HEADER'

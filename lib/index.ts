@@ -53,7 +53,7 @@ export type { RawMethods } from './objects/raw-methods';
 export type { AtomicMethods, AtomicElementMethods } from './objects/atomics';
 export type { ObjectDescriptor, ObjectKind } from './objects/registry';
 export { attach, attachLock } from './sharing/attach';
-export type { AttachExpect, SharedObject } from './sharing/attach';
+export type { AttachExpect, AttachLockOptions, SharedObject } from './sharing/attach';
 export { fork, inherited, sharedEnv, SHARED_ENV } from './sharing/fork';
 export type { ForkOptions, Shareable } from './sharing/fork';
 export { unlink } from './sharing/unlink';

@@ -15,13 +15,16 @@ export interface NativeSegment {
   readonly id: number;
   /** Which file the name designated when mapped ("dev:ino"; '' on Windows, where it cannot change). */
   readonly identity: string;
+  /** Opened with allowOtherOwners, and another user owns it (POSIX). */
+  readonly otherOwner: boolean;
   /** A separate ArrayBuffer over part of the segment, detached on close(). */
   view(offset: number, length: number): ArrayBuffer;
 }
 
 export interface NativeSegmentClass {
   create(name: string, size: number, mode?: number, reserve?: boolean): NativeSegment;
-  open(name: string): NativeSegment;
+  /** ERR_SHM_PERMISSION for a segment another user owns, unless allowOtherOwners. */
+  open(name: string, allowOtherOwners?: boolean): NativeSegment;
   unlink(name: string): void;
   /** The identity of the file `name` designates now (as NativeSegment.identity). */
   identity(name: string): string;

@@ -54,6 +54,7 @@ const char* CodeFor(ErrorKind kind) {
     case ErrorKind::kShmNotFound: return "ERR_SHM_NOT_FOUND";
     case ErrorKind::kShmPermission: return "ERR_SHM_PERMISSION";
     case ErrorKind::kShmNoSpace: return "ERR_SHM_NO_SPACE";
+    case ErrorKind::kShmMapLimit: return "ERR_SHM_MAP_LIMIT";
     case ErrorKind::kShmInvalidName: return "ERR_SHM_INVALID_NAME";
     case ErrorKind::kShmClosed: return "ERR_SHM_CLOSED";
     case ErrorKind::kShmOutOfBounds: return "ERR_OUT_OF_RANGE";
@@ -70,7 +71,18 @@ const char* CodeFor(ErrorKind kind) {
 
 void ThrowStatus(Napi::Env env, const Status& st, const std::string& context) {
   std::string message = context;
-  if (st.os_error != 0) {
+  if (st.os_error != 0 && st.detail != nullptr) {
+    // "context: what happened (OS message, syscall)"
+    message += ": ";
+    message += st.detail;
+    message += " (";
+    message += OsMessage(st.os_error);
+    if (st.syscall != nullptr) {
+      message += ", ";
+      message += st.syscall;
+    }
+    message += ")";
+  } else if (st.os_error != 0) {
     message += ": ";
     message += OsMessage(st.os_error);
     if (st.syscall != nullptr) {

@@ -56,7 +56,13 @@ bool Resolve(Call* c, napi_callback_info info) {
   }
   MappingRef* mapping = c->table->Find(id);
   if (mapping == nullptr) {
-    PendTypeError(c->env, "ERR_INVALID_ARG_VALUE", "unknown or released segment id");
+    // close() frees the id at once (see Segment::CloseNow): still "closed".
+    if (c->table->WasRemoved(id)) {
+      PendStatus(c->env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"),
+                 "lock");
+    } else {
+      PendTypeError(c->env, "ERR_INVALID_ARG_VALUE", "unknown or released segment id");
+    }
     return false;
   }
   if (mapping->closed()) {

@@ -51,6 +51,7 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceAccessor<&Segment::GetName>("name"),
                          InstanceAccessor<&Segment::GetId>("id"),
                          InstanceAccessor<&Segment::GetIdentity>("identity"),
+                         InstanceAccessor<&Segment::GetOtherOwner>("otherOwner"),
                      });
 }
 
@@ -68,6 +69,7 @@ Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(inf
   const Mapping* m = info[0].As<Napi::External<Mapping>>().Data();
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
+  other_owner_ = m->other_owner;
   table_ = env.GetInstanceData<AddonData>()->segments;
   id_ = table_->Add(mapping_);
   if (id_ < 0) ThrowStatus(env, Status::Lib(ErrorKind::kShmSystem, "too many open segments"), "segment");
@@ -123,14 +125,25 @@ Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
   Mapping m;
   Status st = ShmCreate(name, static_cast<size_t>(size), static_cast<unsigned>(mode), reserve, &m);
   if (!st.ok()) ThrowStatus(env, st, "cannot create segment '" + name + "'");
-  return Wrap(env, name, m);
+  try {
+    return Wrap(env, name, m);
+  } catch (...) {
+    ShmUnlink(name);  // nothing of a failed creation stays behind
+    throw;
+  }
 }
 
 Napi::Value Segment::Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string name = NameArg(info, 0);
+  bool allow_other_owner = false;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!info[1].IsBoolean())
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "allowOtherOwners must be a boolean");
+    allow_other_owner = info[1].As<Napi::Boolean>().Value();
+  }
   Mapping m;
-  Status st = ShmOpen(name, &m);
+  Status st = ShmOpen(name, allow_other_owner, &m);
   if (!st.ok()) ThrowStatus(env, st, "cannot open segment '" + name + "'");
   return Wrap(env, name, m);
 }
@@ -259,6 +272,10 @@ void Segment::CloseNow() {
   }
   views_.clear();
   mapping_->Unmap();
+  // Free the id now, not when the wrapper is collected: Node-API finalizers
+  // wait for the event loop, and a synchronous loop creating and closing
+  // segments would otherwise fill the table (2^20 ids: "too many open segments").
+  table_->Remove(id_);
 }
 
 Napi::Value Segment::Close(const Napi::CallbackInfo& info) {
@@ -280,6 +297,10 @@ Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
 
 Napi::Value Segment::GetIdentity(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), mapping_->identity());
+}
+
+Napi::Value Segment::GetOtherOwner(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), other_owner_);
 }
 
 Napi::Value Segment::GetName(const Napi::CallbackInfo& info) {

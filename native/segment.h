@@ -39,6 +39,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value GetName(const Napi::CallbackInfo& info);
   Napi::Value GetId(const Napi::CallbackInfo& info);
   Napi::Value GetIdentity(const Napi::CallbackInfo& info);
+  Napi::Value GetOtherOwner(const Napi::CallbackInfo& info);
 
   static Napi::Value Wrap(Napi::Env env, const std::string& name, const Mapping& m);
   void CloseNow();
@@ -47,6 +48,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   std::string name_;
   std::shared_ptr<SegmentTable> table_;
   double id_ = -1;  // this segment's id for the lock functions
+  bool other_owner_ = false;  // opened with allowOtherOwners and owned by another user
   Napi::ArrayBuffer NewExternal(Napi::Env env, size_t offset, size_t length);
 
   Napi::Reference<Napi::ArrayBuffer> buffer_;  // weak: only to detach on close

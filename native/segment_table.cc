@@ -50,6 +50,15 @@ void SegmentTable::Remove(double id) {
   free_.push_back(index);
 }
 
+bool SegmentTable::WasRemoved(double id) const {
+  // Each removal bumps its slot's generation: an older one was removed.
+  if (!(id >= 0) || id > 9007199254740991.0) return false;
+  const uint64_t v = static_cast<uint64_t>(id);
+  if (static_cast<double>(v) != id) return false;
+  const uint64_t idx = v & (kIndexSpanInt - 1);
+  return idx < entries_.size() && (v >> kIndexBits) < entries_[idx].generation;
+}
+
 MappingRef* SegmentTable::Find(double id) const {
   size_t index;
   return Decode(id, &index) ? entries_[index].mapping : nullptr;

@@ -29,6 +29,8 @@ class SegmentTable {
   void Remove(double id);
   // The mapping for a live id, or nullptr.
   MappingRef* Find(double id) const;
+  // `id` was handed out and has been removed since (its segment was closed).
+  bool WasRemoved(double id) const;
 
 #ifdef _WIN32
   // Windows locks hold a per-process handle; keep one per lock region.

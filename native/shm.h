@@ -16,6 +16,7 @@ struct Mapping {
   // empty on Windows, where a name cannot change its object while we hold a
   // handle): a cached mapping is reused only while its name still means it.
   std::string identity;
+  bool other_owner = false;  // opened although another user owns it (allowed by the caller)
 #ifdef _WIN32
   void* handle = nullptr;  // file-mapping HANDLE; the object lives while one is open
 #endif
@@ -38,8 +39,16 @@ Status ValidateName(const std::string& name);
 Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reserve, Mapping* out);
 
 // Opens and maps an existing segment with its current size. A zero-length
-// segment yields a Mapping with addr == nullptr and size == 0.
-Status ShmOpen(const std::string& name, Mapping* out);
+// segment yields a Mapping with addr == nullptr and size == 0. A segment
+// owned by another user than this process's effective one is refused with
+// kShmPermission unless `allow_other_owner` (POSIX; Windows does not check).
+Status ShmOpen(const std::string& name, bool allow_other_owner, Mapping* out);
+
+// Creating or opening a segment maps it; each mapping counts against the
+// kernel's per-process limit (Linux: vm.max_map_count). Near that limit every
+// allocation of the runtime would fail too, so ShmCreate/ShmOpen refuse with
+// kShmMapLimit while some room is left, and an mmap failing for that limit
+// reports kShmMapLimit rather than kShmNoSpace.
 
 // The identity (as in Mapping::identity) of the file `name` designates now.
 Status ShmIdentity(const std::string& name, std::string* out);

@@ -1,7 +1,15 @@
-// Name rules shared by every platform.
+// Name rules and the detail buffer, shared by every platform.
+#include <utility>
+
 #include "shm.h"
 
 namespace sct {
+
+const char* DetailText(std::string text) {
+  static thread_local std::string buffer;
+  buffer = std::move(text);
+  return buffer.c_str();
+}
 
 Status ValidateName(const std::string& name) {
   if (name.empty()) return Status::Lib(ErrorKind::kShmInvalidName, "segment name is empty");

@@ -88,7 +88,10 @@ Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reser
   return Status::Ok();
 }
 
-Status ShmOpen(const std::string& name, Mapping* out) {
+Status ShmOpen(const std::string& name, bool allow_other_owner, Mapping* out) {
+  // No owner check here yet: a named file mapping's owner is in its security
+  // descriptor, not a uid; the POSIX check has no Windows equivalent so far.
+  (void)allow_other_owner;
   std::wstring wname;
   Status st = WideName(name, &wname);
   if (!st.ok()) return st;

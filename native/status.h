@@ -2,6 +2,8 @@
 // nothing of Node: it returns a Status, and errors.cc turns it into a JS Error.
 #pragma once
 
+#include <string>
+
 namespace sct {
 
 // Stable library error kinds; each maps to one JS `code` string in errors.cc.
@@ -11,6 +13,7 @@ enum class ErrorKind {
   kShmNotFound,
   kShmPermission,
   kShmNoSpace,
+  kShmMapLimit,
   kShmInvalidName,
   kShmClosed,
   kShmOutOfBounds,
@@ -27,7 +30,9 @@ struct Status {
   ErrorKind kind = ErrorKind::kOk;
   int os_error = 0;              // errno (POSIX) or GetLastError() (Windows); 0 if none
   const char* syscall = nullptr; // the failing OS call, if any
-  const char* detail = nullptr;  // static text when there is no OS error
+  // Static text, or text from DetailText(). With an OS error too, it comes
+  // before the OS's own message.
+  const char* detail = nullptr;
 
   bool ok() const { return kind == ErrorKind::kOk; }
 
@@ -46,5 +51,11 @@ struct Status {
     return s;
   }
 };
+
+// Keeps `text` in this thread's detail buffer and returns it for
+// Status::detail: valid until this thread's next DetailText() call, which is
+// long enough for the error to be built. For the rare messages with numbers
+// in them, so Status itself stays small (it is returned on the lock path).
+const char* DetailText(std::string text);
 
 }  // namespace sct

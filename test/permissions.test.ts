@@ -1,8 +1,9 @@
 // Security defaults: segments and locks are created 0o600, another user
-// cannot attach to them (ERR_SHM_PERMISSION), generated names are
-// unguessable (>= 64 random bits), and user-given names are validated.
+// cannot attach to them (ERR_SHM_PERMISSION), a segment another user owns is
+// refused unless allowOtherOwners, generated names are unguessable (>= 64
+// random bits), and user-given names are validated.
 import fs from 'fs';
-import { Array as SharedArray, attach, attachLock, c_double, Lock, RawArray, RawValue, RLock, Struct, unlink, Value } from '../dist';
+import { Array as SharedArray, attach, attachLock, c_double, inherited, Lock, RawArray, RawValue, RLock, sharedEnv, Struct, unlink, Value } from '../dist';
 import { randomName } from '../dist/segment/names';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { GENERATED, RUN_PREFIX, testName } from './helpers/names';
@@ -58,12 +59,14 @@ test('another user gets ERR_SHM_PERMISSION on a 0o600 segment (root drops to nob
   const secretLock = new RLock({ name: fresh(), mode: denied });
   const secretUnnamed = Value('i', 12); // lives in a 0o600 arena
   const open = Value('i', 13, { name: fresh(), mode: 0o666 });
+  // root's segment is another user's to nobody: the control trusts it.
+  const trust = root ? { options: { allowOtherOwners: true } } : {};
   const targets = [
-    { source: secretValue.toJSON().segment },
-    { source: secretLock.toJSON().segment, lock: true },
-    { source: secretValue.toJSON() },
-    ...(root ? [{ source: secretUnnamed.toJSON() }] : []),
-    { source: open.toJSON().segment }, // the control: attachable by that user
+    { source: secretValue.toJSON().segment, ...trust },
+    { source: secretLock.toJSON().segment, lock: true, ...trust },
+    { source: secretValue.toJSON(), ...trust },
+    ...(root ? [{ source: secretUnnamed.toJSON(), ...trust }] : []),
+    { source: open.toJSON().segment, ...trust }, // the control: attachable by that user
   ];
   try {
     const probe = forkFixture('permission-probe.js', [JSON.stringify({ drop: root, targets })]);
@@ -78,6 +81,136 @@ test('another user gets ERR_SHM_PERMISSION on a 0o600 segment (root drops to nob
       o.close();
     }
     secretUnnamed.close();
+  }
+});
+
+const root = process.getuid?.() === 0;
+const asRoot = root ? test : test.skip; // chown and setuid need root
+
+/** Code and message of what `fn` throws ('' and 'returned' when it returns). */
+function failure(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { code: e.code ?? '', message: e.message ?? '' };
+  }
+  return { code: '', message: 'returned' };
+}
+
+asRoot('a segment another user owns is refused by default, naming the owner, and accepted with allowOtherOwners', () => {
+  // Made here, closed here (so nothing is cached), then given to nobody.
+  const lockName = fresh();
+  const lock = new RLock({ name: lockName });
+  const lockDesc = lock.toJSON();
+  lock.close();
+  const valueName = fresh();
+  const value = Value('i', 5, { name: valueName });
+  const valueDesc = value.toJSON();
+  value.close();
+  // Ours, but its header refers to nobody's lock.
+  const guardedName = fresh();
+  const guarded = Value('i', 6, { name: guardedName, lock: attachLock(lockName) });
+  const guardedDesc = guarded.toJSON();
+  guarded.getLock().close();
+  guarded.close();
+  for (const name of [lockName, valueName]) fs.chownSync(`/dev/shm/${name}`, 65534, 65534);
+  const trust = { allowOtherOwners: true };
+
+  const refused = [
+    failure(() => attach(valueName)),
+    failure(() => attach(valueDesc)),
+    failure(() => attach(valueName, { type: 'i' })),
+    failure(() => attachLock(lockName)),
+    failure(() => attachLock(lockDesc)),
+    failure(() => attach(lockName)),
+    failure(() => attach(guardedName)),
+    failure(() => attach(guardedDesc)),
+  ];
+  expect(refused.map((f) => f.code)).toEqual(Array.from({ length: refused.length }, () => 'ERR_SHM_PERMISSION'));
+  for (const f of refused) expect(f.message).toMatch(/belongs to uid 65534 \(nobody\), not to this process's user \(uid 0 \(root\)\).*allowOtherOwners/);
+  expect(refused[0].message).toContain(`'${valueName}'`);
+
+  const v = attach<{ value: number; close(): void }>(valueName, { type: 'i', ...trust });
+  const viaDesc = attach<{ value: number; close(): void }>(valueDesc, trust);
+  const l = attachLock(lockName, trust);
+  const l2 = attachLock(lockDesc, trust);
+  const g = attach<{ value: number; getLock(): { close(): void }; close(): void }>(guardedName, trust);
+  const g2 = attach<{ value: number; getLock(): { close(): void }; close(): void }>(guardedDesc, trust);
+  try {
+    expect([v.value, viaDesc.value, l.kind, l2.kind, g.value, g2.value]).toEqual([5, 5, 'RLock', 'RLock', 6, 6]);
+    // Already mapped here with the option: still refused without it.
+    expect(failure(() => attach(valueName)).code).toBe('ERR_SHM_PERMISSION');
+    expect(failure(() => attachLock(lockName)).code).toBe('ERR_SHM_PERMISSION');
+  } finally {
+    for (const o of [v, viaDesc, l, l2, g, g2]) o.close();
+  }
+
+  // inherited() follows the same rule; a failed call leaves nothing attached and can be retried.
+  const saved = process.env.SHAREDCTYPES_SHARED;
+  process.env.SHAREDCTYPES_SHARED = sharedEnv({ mine: { toJSON: () => guardedDesc }, theirs: { toJSON: () => valueDesc } }).SHAREDCTYPES_SHARED;
+  try {
+    expect(failure(() => inherited()).code).toBe('ERR_SHM_PERMISSION');
+    const got = inherited<{ mine: { value: number }; theirs: { value: number } }>(trust);
+    expect([got.mine.value, got.theirs.value]).toEqual([6, 5]);
+  } finally {
+    if (saved === undefined) delete process.env.SHAREDCTYPES_SHARED;
+    else process.env.SHAREDCTYPES_SHARED = saved;
+  }
+  for (const name of [lockName, valueName, guardedName]) unlink(name);
+});
+
+test('allowOtherOwners is checked: a boolean, and no unknown options', () => {
+  const name = fresh();
+  const value = Value('i', 1, { name });
+  try {
+    const codes = [
+      failure(() => attach(name, { allowOtherOwners: 'yes' as unknown as boolean })),
+      failure(() => attachLock(name, { allowOtherOwners: 1 as unknown as boolean })),
+      failure(() => attachLock(name, { trust: true } as never)),
+      failure(() => attachLock(name, 5 as never)),
+      failure(() => attach(name, { allowOtherOwner: true } as never)),
+      failure(() => inherited({ allowOtherOwners: null as unknown as boolean })),
+    ].map((f) => f.code);
+    expect(codes).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_TYPE']);
+    // Its own segments need no option, and false is the default.
+    const again = attach<{ value: number; close(): void }>(name, { allowOtherOwners: false });
+    expect(again.value).toBe(1);
+    again.close();
+  } finally {
+    value.unlink();
+    value.close();
+  }
+});
+
+asRoot("another user's process refuses root's 0o666 segment unless allowOtherOwners; read permission alone (0o644) is not enough", async () => {
+  const shared = Value('i', 21, { name: fresh(), mode: 0o666 });
+  const sharedLock = new Lock({ name: fresh(), mode: 0o666 });
+  const readOnly = Value('i', 22, { name: fresh(), mode: 0o644 });
+  const trust = { allowOtherOwners: true };
+  const targets = [
+    { source: shared.toJSON().segment },
+    { source: shared.toJSON() },
+    { source: sharedLock.toJSON().segment, lock: true },
+    { source: shared.toJSON().segment, options: trust },
+    { source: shared.toJSON(), options: trust },
+    { source: sharedLock.toJSON().segment, lock: true, options: trust },
+    { source: readOnly.toJSON().segment, options: trust },
+  ];
+  try {
+    const probe = forkFixture('permission-probe.js', [JSON.stringify({ drop: true, targets })]);
+    const report = await probe.next<{ uid: number; results: string[]; messages: string[] }>();
+    expect(await exitOf(probe)).toEqual({ code: 0, signal: null });
+    expect(report.uid).toBe(65534);
+    expect(report.results).toEqual(['ERR_SHM_PERMISSION', 'ERR_SHM_PERMISSION', 'ERR_SHM_PERMISSION', 'attached:21', 'attached:21', 'attached:Lock', 'ERR_SHM_PERMISSION']);
+    expect(report.messages[0]).toMatch(/belongs to uid 0 \(root\), not to this process's user \(uid 65534 \(nobody\)\)/);
+    // The read-only case is the OS refusing to open for writing, not the owner check.
+    expect(report.messages[6]).toMatch(/Permission denied \(shm_open\)/);
+  } finally {
+    for (const o of [shared, sharedLock, readOnly]) {
+      o.unlink();
+      o.close();
+    }
   }
 });
 

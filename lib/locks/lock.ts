@@ -338,14 +338,14 @@ export abstract class ProcessLock {
     return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ownsRef: false };
   }
 
-  /** Rebuilds a lock from its descriptor or its segment name. */
-  static attach(source: LockDescriptor | string): Lock | RLock {
+  /** Rebuilds a lock from its descriptor or its segment name (another user's segment only with allowOtherOwners). */
+  static attach(source: LockDescriptor | string, allowOtherOwners = false): Lock | RLock {
     if (typeof source === 'string') {
-      const segment = namedLockSegment(source);
+      const segment = namedLockSegment(source, allowOtherOwners);
       return lockIn(segment.header.meta.kind as 'Lock' | 'RLock', segment, segment.header.lockOffset, true);
     }
     if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
-    const segment = retainSegment(source.segment);
+    const segment = retainSegment(source.segment, allowOtherOwners);
     try {
       if (segment.header.incarnation !== source.incarnation) {
         const { kind, meta } = segment.header;
@@ -366,8 +366,8 @@ export abstract class ProcessLock {
 }
 
 /** The segment of a named lock, retained; ERR_SHM_LAYOUT_MISMATCH if it holds something else. */
-function namedLockSegment(name: string): SharedSegment {
-  const segment = retainSegment(name);
+function namedLockSegment(name: string, allowOtherOwners = false): SharedSegment {
+  const segment = retainSegment(name, allowOtherOwners);
   const meta = segment.header.meta;
   if (segment.header.kind !== SegmentKind.Lock || (meta.kind !== 'Lock' && meta.kind !== 'RLock')) {
     releaseSegment(segment);
@@ -434,6 +434,6 @@ export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: n
 }
 
 /** Rebuilds a lock from its (already shape-checked) descriptor or its segment name. */
-export function attachLockInternal(source: LockDescriptor | string): Lock | RLock {
-  return ProcessLock.attach(source);
+export function attachLockInternal(source: LockDescriptor | string, allowOtherOwners = false): Lock | RLock {
+  return ProcessLock.attach(source, allowOtherOwners);
 }

@@ -185,12 +185,13 @@ export class SharedSegment {
    * Opens an existing segment and validates its header against the real
    * mapping size. A segment that another process is still building is waited
    * for (at most BUILD_WAIT_MS); one whose builder died is ERR_SHM_INCOMPLETE.
+   * A segment owned by another user is ERR_SHM_PERMISSION unless `allowOtherOwners`.
    */
-  static open(name: string): SharedSegment {
+  static open(name: string, allowOtherOwners = false): SharedSegment {
     const bare = normalizeName(name);
     const started = Date.now();
     for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-      const native = Segment.open(bare);
+      const native = Segment.open(bare, allowOtherOwners);
       try {
         if (native.size > MAX_SEGMENT_BYTES) throw tooLarge(`segment '${bare}'`, native.size);
         // Sized (ftruncate) but maybe not yet written: watch this mapping.
@@ -233,6 +234,11 @@ export class SharedSegment {
   /** The identity of the file `name` designates now; ERR_SHM_NOT_FOUND if none. */
   static identityOf(name: string): string {
     return Segment.identity(normalizeName(name));
+  }
+
+  /** Another user owns this segment (it was opened with allowOtherOwners). */
+  get otherOwner(): boolean {
+    return this.#native.otherOwner;
   }
 
   /** Removes a name; mappings already made stay valid. */

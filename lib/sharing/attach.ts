@@ -14,10 +14,23 @@ import { decodeType, typeKey } from '../types/layout-json';
 import { ScalarType } from '../types/scalars';
 import { releaseSegment, retainSegment } from './open-segments';
 
-/** What attach() may check: the layout the caller expects. */
+/** attach() options: the layout the caller expects, and whose segments it accepts. */
 export interface AttachExpect {
   type?: TypeSpec;
   length?: number | null;
+  /**
+   * Accept segments that another user owns (default `false`: those are
+   * `ERR_SHM_PERMISSION`, as a peer who creates a name first could otherwise
+   * feed this process its data). Applies to every segment the attach opens,
+   * also the one of a lock that a header or descriptor refers to.
+   */
+  allowOtherOwners?: boolean;
+}
+
+/** attachLock() and inherited() options. */
+export interface AttachLockOptions {
+  /** Accept segments that another user owns (default `false`: ERR_SHM_PERMISSION). */
+  allowOtherOwners?: boolean;
 }
 
 /** Anything attach() can return: every shared object has these. */
@@ -54,12 +67,28 @@ function topLevel(type: CType, code: 'ERR_SHM_BAD_HEADER' | 'ERR_SHM_LAYOUT_MISM
   return type;
 }
 
+/** Checks an options object's shape; returns allowOtherOwners. */
+export function checkAttachOptions(options: unknown, fn: string, keys: readonly string[]): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null) throw typeError('ERR_INVALID_ARG_TYPE', `${fn} options must be an object like { ${keys.join(', ')} }`);
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn} has no option ${JSON.stringify(key)}`);
+  }
+  const allow = (options as { allowOtherOwners?: unknown }).allowOtherOwners;
+  if (allow !== undefined && typeof allow !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', `allowOtherOwners must be a boolean, got ${typeof allow}`);
+  return allow === true;
+}
+
+const ATTACH_KEYS = ['type', 'length', 'allowOtherOwners'] as const;
+const TRUST_KEYS = ['allowOtherOwners'] as const;
+
+/** The options ask for a layout (type or length), which no lock has. */
+function expectsLayout(expect: AttachExpect | undefined): boolean {
+  return expect !== undefined && (expect.type !== undefined || expect.length !== undefined);
+}
+
 function checkExpect(expect: AttachExpect | undefined, type: CType, length: number | null, where: string): void {
   if (expect === undefined) return;
-  if (typeof expect !== 'object' || expect === null) throw typeError('ERR_INVALID_ARG_TYPE', 'attach() options must be an object like { type, length }');
-  for (const key of Object.keys(expect)) {
-    if (key !== 'type' && key !== 'length') throw typeError('ERR_INVALID_ARG_VALUE', `attach() has no option ${JSON.stringify(key)}`);
-  }
   if (expect.type !== undefined && typeKey(resolveType(expect.type)) !== typeKey(type)) {
     throw mismatch(`${where} holds ${typeKey(type)}, not ${typeKey(resolveType(expect.type))}`);
   }
@@ -80,7 +109,7 @@ function sameObjectLayout(segment: SharedSegment, kind: ObjectKind, type: CType,
 }
 
 /** The object a descriptor describes; ERR_SHM_LAYOUT_MISMATCH if it does not fit its segment. */
-function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | undefined): object {
+function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | undefined, allow: boolean): object {
   const kind = d.kind as ObjectKind;
   if (typeof d.segment !== 'string' || typeof d.offset !== 'number' || !isIncarnation(d.incarnation)) {
     throw typeError('ERR_INVALID_ARG_VALUE', 'malformed shared object descriptor');
@@ -90,7 +119,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   checkExpect(expect, type, length, 'the descriptor');
   const synchronized = kind === 'Value' || kind === 'Array';
   if (synchronized !== (d.lock !== undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `a ${kind} descriptor ${synchronized ? 'needs' : 'has no'} lock`);
-  const segment = retainSegment(d.segment);
+  const segment = retainSegment(d.segment, allow);
   let lock: ProcessLock | null = null;
   try {
     if (segment.header.incarnation !== d.incarnation) throw successorError(segment.name, sameObjectLayout(segment, kind, type, length));
@@ -100,7 +129,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
     if (!Number.isSafeInteger(offset) || offset < headerSize || offset + size > headerSize + payloadSize || offset % type.align !== 0) {
       throw mismatch(`the descriptor's object (${size} bytes at ${offset}) does not lie inside segment '${segment.name}'`);
     }
-    if (synchronized) lock = attachLockInternal(d.lock as LockDescriptor);
+    if (synchronized) lock = attachLockInternal(d.lock as LockDescriptor, allow);
     return buildObject(kind, new ObjectMemory(segment, offset, size, null, true), type, length, lock, true);
   } catch (err) {
     lock?.close();
@@ -109,7 +138,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   }
 }
 
-function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, synchronized: boolean): { lock: ProcessLock | null; own: boolean } {
+function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, synchronized: boolean, allow: boolean): { lock: ProcessLock | null; own: boolean } {
   const bad = (why: string): SharedCtypesError => new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`);
   if (!synchronized) {
     if (meta.lock !== null && meta.lock !== undefined) throw bad('a raw object with a lock');
@@ -123,7 +152,7 @@ function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, syn
   }
   if (typeof meta.lock !== 'object' || meta.lock === null || !isLockDescriptor(meta.lock as Record<string, unknown>)) throw bad('no valid lock');
   try {
-    return { lock: attachLockInternal(meta.lock as LockDescriptor), own: true };
+    return { lock: attachLockInternal(meta.lock as LockDescriptor, allow), own: true };
   } catch (err) {
     // A lock segment that is gone or forbidden is reported as such; anything
     // else means the header points at no valid lock.
@@ -134,15 +163,15 @@ function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, syn
 }
 
 /** The object or lock of a named segment, rebuilt from the header alone. */
-function attachName(name: string, expect: AttachExpect | undefined): object {
-  const segment = retainSegment(name);
+function attachName(name: string, expect: AttachExpect | undefined, allow: boolean): object {
+  const segment = retainSegment(name, allow);
   let lock: ProcessLock | null = null;
   try {
     const { header } = segment;
     if (header.kind === SegmentKind.Lock) {
-      if (expect !== undefined) throw mismatch(`segment '${segment.name}' holds a lock, not an object`);
+      if (expectsLayout(expect)) throw mismatch(`segment '${segment.name}' holds a lock, not an object`);
       releaseSegment(segment);
-      return attachLockInternal(name);
+      return attachLockInternal(name, allow);
     }
     if (header.kind !== SegmentKind.Object) {
       throw mismatch(`segment '${segment.name}' is an arena of unnamed objects: attach those by descriptor`);
@@ -157,7 +186,7 @@ function attachName(name: string, expect: AttachExpect | undefined): object {
       throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${size} bytes of object in a ${header.payloadSize}-byte payload`);
     }
     checkExpect(expect, type, length, `segment '${segment.name}'`);
-    const l = lockOfHeader(segment, meta, kind === 'Value' || kind === 'Array');
+    const l = lockOfHeader(segment, meta, kind === 'Value' || kind === 'Array', allow);
     lock = l.lock;
     return buildObject(kind, new ObjectMemory(segment, header.headerSize, size, null, true), type, length, lock, l.own);
   } catch (err) {
@@ -170,26 +199,34 @@ function attachName(name: string, expect: AttachExpect | undefined): object {
 /**
  * The shared object (or lock) that `source` describes: a descriptor from
  * `toJSON()`, or the name of a named object or lock. `expect` checks the
- * layout (ERR_SHM_LAYOUT_MISMATCH when it differs).
+ * layout (ERR_SHM_LAYOUT_MISMATCH when it differs). A segment owned by
+ * another user is ERR_SHM_PERMISSION unless `expect.allowOtherOwners`.
  */
 export function attach<T extends object = SharedObject>(source: ObjectDescriptor | LockDescriptor | string, expect?: AttachExpect): T {
-  if (typeof source === 'string') return attachName(source, expect) as T;
+  const allow = checkAttachOptions(expect, 'attach()', ATTACH_KEYS);
+  if (typeof source === 'string') return attachName(source, expect, allow) as T;
   if (typeof source !== 'object' || source === null || (source as { $sharedctypes?: unknown }).$sharedctypes !== 1) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'attach() takes a descriptor (from toJSON()) or a segment name');
   }
   const d = source as unknown as Record<string, unknown>;
   if (isLockDescriptor(d)) {
-    if (expect !== undefined) throw mismatch('the descriptor is of a lock, not an object');
-    return attachLockInternal(d) as unknown as T;
+    if (expectsLayout(expect)) throw mismatch('the descriptor is of a lock, not an object');
+    return attachLockInternal(d, allow) as unknown as T;
   }
   if (!KINDS.includes(d.kind as ObjectKind)) throw typeError('ERR_INVALID_ARG_VALUE', `unknown shared object kind ${JSON.stringify(String(d.kind))}`);
-  return attachDescriptor(d, expect) as T;
+  return attachDescriptor(d, expect, allow) as T;
 }
 
-/** Attaches to a lock given its descriptor or the name of a named lock. */
-export function attachLock(source: LockDescriptor | string): Lock | RLock {
+/**
+ * Attaches to a lock given its descriptor or the name of a named lock. A
+ * segment owned by another user is ERR_SHM_PERMISSION unless `options.allowOtherOwners`.
+ */
+export function attachLock(source: LockDescriptor | string, options?: AttachLockOptions): Lock | RLock {
+  const allow = checkAttachOptions(options, 'attachLock()', TRUST_KEYS);
   if (typeof source !== 'string' && (typeof source !== 'object' || source === null || !isLockDescriptor(source as unknown as Record<string, unknown>))) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'attachLock() takes a lock descriptor or a segment name');
   }
-  return attachLockInternal(source);
+  return attachLockInternal(source, allow);
 }
+
+export { TRUST_KEYS };

@@ -6,7 +6,7 @@ import child_process = require('child_process');
 import { typeError } from '../errors';
 import type { LockDescriptor } from '../locks/lock';
 import type { ObjectDescriptor } from '../objects/registry';
-import { attach, SharedObject } from './attach';
+import { attach, AttachLockOptions, checkAttachOptions, SharedObject, TRUST_KEYS } from './attach';
 
 export const SHARED_ENV = 'SHAREDCTYPES_SHARED';
 
@@ -52,8 +52,12 @@ let cache: Record<string, SharedObject> | undefined;
 /**
  * The objects the parent passed with fork({ shared }) or sharedEnv(), attached
  * (once; later calls return the same objects). Empty when there are none.
+ * A segment owned by another user (a parent running as another user) is
+ * ERR_SHM_PERMISSION unless `options.allowOtherOwners`; on any failure the
+ * objects attached so far are closed again, and a later call retries.
  */
-export function inherited<T extends object = Record<string, SharedObject>>(): T {
+export function inherited<T extends object = Record<string, SharedObject>>(options?: AttachLockOptions): T {
+  const allowOtherOwners = checkAttachOptions(options, 'inherited()', TRUST_KEYS);
   if (cache === undefined) {
     const text = process.env[SHARED_ENV];
     const out: Record<string, SharedObject> = {};
@@ -65,7 +69,12 @@ export function inherited<T extends object = Record<string, SharedObject>>(): T 
         throw typeError('ERR_INVALID_ARG_VALUE', `${SHARED_ENV} is not valid JSON`);
       }
       if (typeof parsed !== 'object' || parsed === null) throw typeError('ERR_INVALID_ARG_VALUE', `${SHARED_ENV} is not an object`);
-      for (const [key, d] of Object.entries(parsed as Record<string, unknown>)) out[key] = attach(d as ObjectDescriptor);
+      try {
+        for (const [key, d] of Object.entries(parsed as Record<string, unknown>)) out[key] = attach(d as ObjectDescriptor, allowOtherOwners ? { allowOtherOwners } : undefined);
+      } catch (err) {
+        for (const obj of Object.values(out)) obj.close();
+        throw err;
+      }
     }
     cache = out;
   }

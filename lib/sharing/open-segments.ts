@@ -1,6 +1,7 @@
 // This process's open segments by name, reference-counted: attaching many
 // objects that live in one arena maps it once, and the mapping goes away
 // when the last object using it is closed.
+import { SharedCtypesError } from '../errors';
 import { normalizeName } from '../segment/names';
 import { SharedSegment } from '../segment/segment';
 
@@ -34,22 +35,30 @@ export function adoptSegment(segment: SharedSegment): SharedSegment {
  * The open segment of that name, opening (and validating) it if needed; adds
  * a reference. A mapping made earlier is reused only while the name still
  * designates the same file: another process may have unlinked the name and
- * created a new segment under it.
+ * created a new segment under it. A segment another user owns is
+ * ERR_SHM_PERMISSION unless `allowOtherOwners`, also when this process
+ * already has it open.
  */
-export function retainSegment(name: string): SharedSegment {
+export function retainSegment(name: string, allowOtherOwners = false): SharedSegment {
   const key = normalizeName(name);
   const known = byName.get(key);
   if (known !== undefined && !known.segment.closed) {
     const identity = known.segment.identity;
     // '' where a name cannot change its object while we hold it (Windows).
     if (identity === '' || SharedSegment.identityOf(key) === identity) {
+      if (known.segment.otherOwner && !allowOtherOwners) {
+        throw new SharedCtypesError(
+          'ERR_SHM_PERMISSION',
+          `cannot open segment '${known.segment.name}': it belongs to another user (it was attached here with allowOtherOwners); pass allowOtherOwners: true to trust segments of other users`,
+        );
+      }
       known.refs++;
       return known.segment;
     }
     // The name means another segment now; the old mapping's users keep it.
     byName.delete(key);
   }
-  return track(SharedSegment.open(key));
+  return track(SharedSegment.open(key, allowOtherOwners));
 }
 
 /** Drops a reference; the last one unmaps the segment. */

@@ -66,6 +66,8 @@ struct Watchdog {
 };
 
 Watchdog current;
+// The helper executable, from the first ownedTrack() that named one.
+std::string helper_path;
 // The helper cannot be started (missing, not executable): do not try once per segment.
 bool spawn_broken = false;
 // Watchdogs we retired, to reap once they exited (no zombies while we live).
@@ -197,11 +199,15 @@ bool Start(const std::string& helper, Watchdog* out) {
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
   // stdin: the pipe; fd 3: the registry; 1 and 2 go nowhere. Our other
-  // descriptors are close-on-exec or closed by the helper at once.
+  // descriptors are closed here (glibc >= 2.34) or by the helper at once.
   posix_spawn_file_actions_adddup2(&actions, read_end, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, w.registry_fd, 3);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  // Not even for a moment: descriptors someone opened without O_CLOEXEC.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+#endif
   // Default dispositions and no blocked signals (Node's are not the helper's);
   // a session of its own so a Ctrl-C to our group does not reach it.
   sigset_t none, all;
@@ -245,11 +251,11 @@ bool CurrentAlive() {
 }
 
 // Appends one change; rotates a long log to a fresh registry and watchdog.
-void Append(char op, const std::string& name, const std::string& helper) {
+void Append(char op, const std::string& name) {
   if (current.registry_fd < 0) return;
-  if (current.lines >= kRotateLines && current.lines > 4 * owned.size() && !helper.empty()) {
+  if (current.lines >= kRotateLines && current.lines > 4 * owned.size()) {
     Watchdog fresh;
-    if (Start(helper, &fresh)) {
+    if (Start(helper_path, &fresh)) {
       // The fresh log already holds the live set, this change included. A
       // death in between only makes both watchdogs remove the same names.
       Retire(&current);
@@ -264,15 +270,15 @@ void Append(char op, const std::string& name, const std::string& helper) {
 }
 
 // Makes sure a watchdog watches the live set; its pid, or 0 if none can run.
-pid_t EnsureWatchdog(const std::string& name, const std::string& helper) {
+pid_t EnsureWatchdog(const std::string& name) {
   ReapRetired();
   if (CurrentAlive()) {
-    Append('+', name, helper);
+    Append('+', name);
     return current.pid;
   }
-  if (spawn_broken || helper.empty()) return 0;
+  if (spawn_broken || helper_path.empty()) return 0;
   Watchdog fresh;
-  if (!Start(helper, &fresh)) {
+  if (!Start(helper_path, &fresh)) {
     spawn_broken = true;
     return 0;
   }
@@ -298,9 +304,12 @@ void ReleaseEnv(napi_env env) {
     }
 #ifndef _WIN32
     UnlinkIfOurs(it->first);
+    // While exiting, no '-' line: the registry is retired once nothing is
+    // left, and a name unlinked here is the watchdog's to skip (gone, or
+    // another creator's by then).
     const std::string name = it->first;
     it = owned.erase(it);
-    Append('-', name, std::string());
+    if (!process_exiting) Append('-', name);
 #else
     it = owned.erase(it);
 #endif
@@ -337,7 +346,8 @@ Napi::Value OwnedTrack(const Napi::CallbackInfo& info) {
     hooked.insert(env);
   }
 #ifndef _WIN32
-  if (owned.emplace(name, env).second) return Napi::Number::New(env, EnsureWatchdog(name, helper));
+  if (helper_path.empty()) helper_path = helper;
+  if (owned.emplace(name, env).second) return Napi::Number::New(env, EnsureWatchdog(name));
   ReapRetired();
   return Napi::Number::New(env, CurrentAlive() ? current.pid : 0);
 #else
@@ -351,7 +361,7 @@ Napi::Value OwnedUntrack(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> hold(mu);
   if (owned.erase(name) != 0) {
 #ifndef _WIN32
-    Append('-', name, std::string());
+    Append('-', name);
 #endif
   }
   return info.Env().Undefined();

@@ -158,6 +158,34 @@ describe('around the owner', () => {
     expect(await exitOf(attacher)).toEqual({ code: 0, signal: null });
   });
 
+  test('a child started after the watchdog does not hold its pipe: a SIGKILL still cleans up while the child lives', async () => {
+    const { peer, ready } = await owner({ unnamed: 3, sleeper: true });
+    const sleeper = (ready as unknown as { sleeper: number }).sleeper;
+    try {
+      expect(gone(sleeper)).toBe(false);
+      await sigkill(peer);
+      expect(await until(() => !ready.unnamed.some(exists))).toBe(true);
+      expect(await until(() => gone(ready.watchdog))).toBe(true);
+      expect(gone(sleeper)).toBe(false);
+    } finally {
+      process.kill(sleeper, 'SIGKILL');
+    }
+  });
+
+  test('a watchdog killed while its owner lives is replaced at the next track, with every live name', async () => {
+    const { peer, ready } = await owner({ unnamed: 3 });
+    process.kill(ready.watchdog, 'SIGKILL');
+    expect(await until(() => gone(ready.watchdog))).toBe(true);
+    peer.send({ type: 'more', unnamed: 2 });
+    const more = await peer.next<{ unnamed: string[]; watchdog: number }>();
+    more.unnamed.forEach((n) => leftovers.add(n));
+    expect(more.watchdog).not.toBe(ready.watchdog);
+    expectSmallHelper(more.watchdog);
+    await sigkill(peer);
+    expect(await until(() => ![...ready.unnamed, ...more.unnamed].some(exists))).toBe(true);
+    expect(await until(() => gone(more.watchdog))).toBe(true);
+  });
+
   test('malformed or torn registry lines are skipped, the rest is still cleaned', async () => {
     const { peer, ready } = await owner({ unnamed: 2 });
     const bystander = testName('lifetime');

@@ -37,8 +37,6 @@
 #include <cstdlib>
 
 #include "watchdog/owner_check.h"
-
-extern char** environ;
 #endif
 
 namespace sct {
@@ -182,7 +180,18 @@ bool Start(const std::string& helper, Watchdog* out) {
   for (const auto& entry : owned) AppendLine(&live, '+', entry.first);
   w.lines = owned.size();
   int fds[2];
-  if (!WriteAll(w.registry_fd, live) || pipe(fds) != 0) {
+#if defined(__linux__)
+  // Close-on-exec from the start: a child another thread spawns meanwhile
+  // must not get an end (it would keep the pipe open after our death).
+  const bool piped = pipe2(fds, O_CLOEXEC) == 0;
+#else
+  const bool piped = pipe(fds) == 0;
+#endif
+  if (!WriteAll(w.registry_fd, live) || !piped) {
+    if (piped) {
+      CloseNoIntr(fds[0]);
+      CloseNoIntr(fds[1]);
+    }
     Retire(&w);
     return false;
   }

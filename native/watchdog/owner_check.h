@@ -72,7 +72,11 @@ static inline int sct_segment_is_ours(const char* name, uint32_t pid) {
   if (!sct_valid_name(name, len)) return 0;
   os_name[0] = '/';
   memcpy(os_name + 1, name, len + 1);
+#if defined(__linux__)
   int fd = shm_open(os_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+#else
+  int fd = shm_open(os_name, O_RDONLY, 0); /* macOS refuses other flags */
+#endif
   if (fd < 0) return 0;
   struct stat st;
   int ours = 0;

@@ -16,7 +16,8 @@
         "native/segment_table.cc",
         "native/typed_array_fill.cc",
         "native/shm_common.cc",
-        "native/mutex_common.cc"
+        "native/mutex_common.cc",
+        "native/owned.cc"
       ],
       "conditions": [
         ["OS=='win'", {
@@ -51,5 +52,26 @@
         "Release": { "defines": ["NDEBUG"] }
       }
     }
+  ],
+  "conditions": [
+    ["OS!='win'", {
+      "targets": [
+        {
+          "target_name": "sharedctypes-watchdog",
+          "type": "executable",
+          "sources": ["native/watchdog/watchdog.c"],
+          "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong"],
+          "conditions": [
+            ["OS=='linux'", { "libraries": ["-lrt"] }],
+            ["OS=='mac'", {
+              "xcode_settings": {
+                "MACOSX_DEPLOYMENT_TARGET": "11.0",
+                "OTHER_CFLAGS": ["-std=c11", "-Wall", "-Wextra", "-Werror"]
+              }
+            }]
+          ]
+        }
+      ]
+    }]
   ]
 }

@@ -74,6 +74,22 @@ interface NativeBinding {
    * same type); false, touching nothing, when that range is not inside it.
    */
   fillRange(array: ArrayBufferView, from: number, to: number, pattern: ArrayBufferView): boolean;
+  /**
+   * Marks `name` as owned by the calling thread (unlinked when it ends, and by
+   * the process's watchdog if the process dies). Starts the watchdog from
+   * `helper` if none runs. Returns its pid; 0 if no helper can run (the caller
+   * falls back to another watchdog); -1 where none is needed (Windows).
+   */
+  ownedTrack(name: string, helper: string): number;
+  ownedUntrack(name: string): void;
+  /** The names the calling thread tracks. */
+  ownedNames(): string[];
+  /** The process's watchdog pid, 0 if none. */
+  ownedWatchdog(): number;
+  /** Its registry file, '' if none. */
+  ownedRegistry(): string;
+  /** The main thread's exit: unlinks its names; retires the watchdog once no thread owns any. */
+  ownedExit(): void;
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
   readonly ROBUST_LOCKS: boolean;
@@ -82,11 +98,17 @@ interface NativeBinding {
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer;
+  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function';
 }
 
-const loaded: unknown = load(path.join(__dirname, '..'));
+const root = path.join(__dirname, '..');
+const loaded: unknown = load(root);
 if (!isBinding(loaded)) throw new Error('sharedctypes: the native addon does not have the expected shape');
 
 export const binding: NativeBinding = loaded;
 export const Segment = binding.Segment;
+
+/** The folder of the loaded addon (build/Release or prebuilds/<platform>-<arch>), where its helpers are. */
+export function addonDir(): string {
+  return path.dirname(load.resolve(root));
+}

@@ -3,6 +3,7 @@
 
 #include "addon_data.h"
 #include "lock_functions.h"
+#include "owned.h"
 #include "segment.h"
 #include "typed_array_fill.h"
 
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Segment", segment);
   ExportLockFunctions(env, exports, data);
   ExportFill(env, exports);
+  ExportOwnedFunctions(env, exports);
   return exports;
 }
 

@@ -10,7 +10,9 @@
 #
 # What emulation cannot show: qemu-user ignores robust futex lists, so a lock
 # whose holder died is not recovered under it (it is on real arm64 kernels);
-# the lifetime watchdog cannot start either (it re-executes node directly).
+# the lifetime watchdog (prebuilds/linux-arm64/sharedctypes-watchdog) starts
+# only if binfmt_misc hands arm64 executables to qemu, and its Node fallback
+# (which re-executes node directly) cannot start either.
 # Debian's arm64 Node is version 18, older than the engines field asks for; the
 # binary is Node-API 8, which Node 18 provides.
 #

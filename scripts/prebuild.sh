@@ -2,8 +2,14 @@
 # Builds the prebuilt binaries shipped in prebuilds/ (npm run build:prebuilds).
 #
 #   prebuilds/linux-x64/sharedctypes.glibc.node     x86-64, glibc
+#   prebuilds/linux-x64/sharedctypes-watchdog       its watchdog helper (an executable)
 #   prebuilds/linux-arm64/sharedctypes.glibc.node   AArch64, glibc
+#   prebuilds/linux-arm64/sharedctypes-watchdog     its watchdog helper
 #   prebuilds/SOURCES.sha256                        what they were built from
+#
+# The helper (binding.gyp's second target, native/watchdog/) is built by the
+# same node-gyp run as the addon and copied next to it: owned.ts looks for it
+# in the folder of the addon it loaded. Both obey GLIBC_FLOOR.
 #
 # One Node-API binary per platform serves every Node version (--napi), so two
 # builds cover Linux. The target that is not this machine's is cross-compiled
@@ -96,31 +102,38 @@ for arch in "${TARGETS[@]}"; do
   (cd "$work" && run_quiet env "${env_args[@]}" node node_modules/prebuildify/bin.js \
     --napi --strip --strip-bin "$strip_bin" --tag-libc --arch "$arch") ||
     die "the linux-$arch build failed"
+  helper="$work/build/Release/sharedctypes-watchdog"
+  [[ -f "$helper" ]] || die "the linux-$arch build did not produce sharedctypes-watchdog"
+  install -m 0755 "$helper" "$work/prebuilds/linux-$arch/sharedctypes-watchdog"
+  "$strip_bin" "$work/prebuilds/linux-$arch/sharedctypes-watchdog"
   rm -rf "$work/build"
 done
 
 # --- checks -----------------------------------------------------------------
 status=0
 for arch in "${TARGETS[@]}"; do
-  file="prebuilds/linux-$arch/sharedctypes.glibc.node"
-  [[ -f "$work/$file" ]] || die "$file was not produced"
-  machine="$(readelf -h "$work/$file" | sed -n 's/^ *Machine: *//p')"
-  if [[ "$machine" != "$(machine_of "$arch")" ]]; then
-    echo "prebuild: $file is for '$machine', not linux-$arch" >&2
-    status=1
-  fi
-  # The newest glibc symbol version it needs is the oldest glibc it loads on.
-  needs="$(readelf -V -W "$work/$file" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n1)"
-  if [[ "$(printf '%s\n%s\n' "$needs" "$GLIBC_FLOOR" | sort -V | tail -n1)" != "$GLIBC_FLOOR" ]]; then
-    echo "prebuild: $file needs glibc $needs, newer than GLIBC_FLOOR=$GLIBC_FLOOR (README: Prebuilt binaries)" >&2
-    status=1
-  fi
-  echo "prebuild: $file  $(stat -c %s "$work/$file") bytes, $machine, glibc >= $needs"
+  for file in "prebuilds/linux-$arch/sharedctypes.glibc.node" "prebuilds/linux-$arch/sharedctypes-watchdog"; do
+    [[ -f "$work/$file" ]] || die "$file was not produced"
+    machine="$(readelf -h "$work/$file" | sed -n 's/^ *Machine: *//p')"
+    if [[ "$machine" != "$(machine_of "$arch")" ]]; then
+      echo "prebuild: $file is for '$machine', not linux-$arch" >&2
+      status=1
+    fi
+    # The newest glibc symbol version it needs is the oldest glibc it loads on.
+    needs="$(readelf -V -W "$work/$file" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n1)"
+    if [[ "$(printf '%s\n%s\n' "$needs" "$GLIBC_FLOOR" | sort -V | tail -n1)" != "$GLIBC_FLOOR" ]]; then
+      echo "prebuild: $file needs glibc $needs, newer than GLIBC_FLOOR=$GLIBC_FLOOR (README: Prebuilt binaries)" >&2
+      status=1
+    fi
+    echo "prebuild: $file  $(stat -c %s "$work/$file") bytes, $machine, glibc >= $needs"
+  done
 done
+[[ -x "$work/prebuilds/linux-x64/sharedctypes-watchdog" && -x "$work/prebuilds/linux-arm64/sharedctypes-watchdog" ]] ||
+  die "a watchdog helper lost its exec bit"
 [[ "$status" -eq 0 ]] || exit 1
 
 # Hashes of what was built (the scratch copy, in case the tree changed meanwhile).
-(cd "$work" && sha256sum binding.gyp native/*.cc native/*.h | LC_ALL=C sort -k2) >"$work/prebuilds/SOURCES.sha256"
+(cd "$work" && sha256sum binding.gyp native/*.cc native/*.h native/watchdog/*.c native/watchdog/*.h | LC_ALL=C sort -k2) >"$work/prebuilds/SOURCES.sha256"
 
 # prebuilds/ belongs to this script: replace it whole.
 rm -rf prebuilds

@@ -11,9 +11,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 
 interface PackEntry {
   path: string;
+  mode: number;
 }
 
 let packed: string[];
+let modes: Map<string, number>;
 
 beforeAll(async () => {
   // --ignore-scripts: prepack would recompile dist/ under the other test files' feet (pretest built it).
@@ -24,6 +26,7 @@ beforeAll(async () => {
   });
   const [report] = JSON.parse(stdout) as Array<{ files: PackEntry[] }>;
   packed = report.files.map((f) => f.path).sort();
+  modes = new Map(report.files.map((f) => [f.path, f.mode]));
 });
 
 /** Every .ts module under lib/ (not ambient .d.ts files), relative to lib/, without extension. */
@@ -46,10 +49,19 @@ test('the tarball holds dist (JS + .d.ts), the demo, the native sources, the pre
     'dist/index.d.mts',
     'dist-examples/demo.js',
     ...fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`),
+    ...fs.readdirSync(path.join(root, 'native', 'watchdog')).filter((f) => /\.(c|h)$/.test(f)).map((f) => `native/watchdog/${f}`),
     'prebuilds/linux-arm64/sharedctypes.glibc.node',
+    'prebuilds/linux-arm64/sharedctypes-watchdog',
     'prebuilds/linux-x64/sharedctypes.glibc.node',
+    'prebuilds/linux-x64/sharedctypes-watchdog',
   ].sort();
   expect(packed).toEqual(expected);
+});
+
+test('the watchdog helpers are packed executable', () => {
+  const helpers = packed.filter((f) => f.endsWith('/sharedctypes-watchdog'));
+  expect(helpers).toHaveLength(2);
+  expect(helpers.filter((f) => ((modes.get(f) ?? 0) & 0o111) !== 0o111)).toEqual([]);
 });
 
 test('no tests, TypeScript sources, source maps, build output or benchmarks are packed', () => {
@@ -59,7 +71,7 @@ test('no tests, TypeScript sources, source maps, build output or benchmarks are 
 
 test('every source binding.gyp compiles is packed, for the build on platforms without a prebuild', () => {
   const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
-  const sources = [...new Set(gyp.match(/native\/[\w.]+/g))];
+  const sources = [...new Set(gyp.match(/native\/[\w./]+/g))];
   expect(sources.length).toBeGreaterThan(5);
   expect(sources.filter((s) => !packed.includes(s))).toEqual([]);
 });

@@ -16,6 +16,8 @@ const SHIPPED = [
   { file: 'linux-x64/sharedctypes.glibc.node', machine: 62 }, // EM_X86_64
   { file: 'linux-arm64/sharedctypes.glibc.node', machine: 183 }, // EM_AARCH64
 ];
+/** The watchdog helper executables, next to each addon. */
+const HELPERS = SHIPPED.map(({ file, machine }) => ({ file: `${path.dirname(file)}/sharedctypes-watchdog`, machine }));
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -26,9 +28,13 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-/** sha256 per file of what scripts/prebuild.sh hashes: binding.gyp, native/*.cc, native/*.h. */
+/** sha256 per file of what scripts/prebuild.sh hashes: binding.gyp, native/*.cc, native/*.h, native/watchdog/*.c, *.h. */
 function currentSources(): Map<string, string> {
-  const files = ['binding.gyp', ...fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`)];
+  const files = [
+    'binding.gyp',
+    ...fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`),
+    ...fs.readdirSync(path.join(root, 'native', 'watchdog')).filter((f) => /\.(c|h)$/.test(f)).map((f) => `native/watchdog/${f}`),
+  ];
   return new Map(files.map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(root, f))).digest('hex')]));
 }
 
@@ -69,10 +75,28 @@ test.each(SHIPPED)('$file is a stripped shared object for its architecture', ({ 
   expect(types).not.toContain(2);
 });
 
+test.each(HELPERS)('$file is a stripped executable for its architecture', ({ file, machine }) => {
+  const full = path.join(prebuilds, file);
+  expect(fs.statSync(full).mode & 0o111).toBe(0o111);
+  const elf = fs.readFileSync(full);
+  expect(elf.toString('latin1', 0, 4)).toBe('\x7fELF');
+  // 64-bit little-endian, an executable (ET_EXEC, or ET_DYN with an interpreter: PIE), the right machine.
+  expect([elf[4], elf[5], elf.readUInt16LE(18)]).toEqual([2, 1, machine]);
+  expect([2, 3]).toContain(elf.readUInt16LE(16));
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const ptypes = Array.from({ length: elf.readUInt16LE(0x38) }, (_, i) => elf.readUInt32LE(phoff + i * phentsize));
+  if (elf.readUInt16LE(16) === 3) expect(ptypes).toContain(3); // PT_INTERP: a program, not a library
+  const shoff = Number(elf.readBigUInt64LE(0x28));
+  const shentsize = elf.readUInt16LE(0x3a);
+  const types = Array.from({ length: elf.readUInt16LE(0x3c) }, (_, i) => elf.readUInt32LE(shoff + i * shentsize + 4));
+  expect(types).not.toContain(2); // no SHT_SYMTAB
+});
+
 test('prebuilds/ holds exactly the shipped binaries and their SOURCES.sha256', () => {
   const found = fs.readdirSync(prebuilds, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
   const names = found.map((d) => path.relative(prebuilds, path.join(d.parentPath, d.name))).sort();
-  expect(names).toEqual([...SHIPPED.map((s) => s.file), 'SOURCES.sha256'].sort());
+  expect(names).toEqual([...SHIPPED.map((s) => s.file), ...HELPERS.map((s) => s.file), 'SOURCES.sha256'].sort());
 });
 
 const hostPrebuild = `${process.platform}-${process.arch}/sharedctypes.glibc.node`;

@@ -1,24 +1,107 @@
 // Lifetime of the segments this process created without a name: they are
-// unlinked when the process exits (an 'exit' handler) or dies in any other
+// unlinked when the thread that made them ends (a worker's at its end, the
+// main thread's in an 'exit' handler) or when the process dies in any other
 // way, SIGKILL included (a watchdog process), like Python's resource_tracker.
 //
-// Durability: every track/untrack is appended synchronously to a registry file
-// that the watchdog holds through an inherited descriptor (fd 3), so whatever
-// was registered before a SIGKILL is known to the watchdog. The watchdog reads
-// it when its stdin reaches EOF: the kernel closes our end of that pipe however
-// we die, so we never have to write to it.
+// The state is the addon's (native/owned.cc), shared by every thread: one
+// registry file and ONE watchdog per process, a small native helper
+// (native/watchdog/) found next to the addon. Every track/untrack is appended
+// synchronously to the registry, which the watchdog holds as its fd 3; it
+// reads it when its stdin reaches EOF: the kernel closes our end of that pipe
+// however we die, so we never have to write to it. Each name is also recorded
+// with the thread that tracked it, and an env cleanup hook unlinks a worker's
+// names when the worker ends (naturally, process.exit(), an uncaught
+// exception, terminate()) while the process lives on.
 //
-// State is per thread (module state is per isolate): a worker thread that
-// creates unnamed segments gets its own registry and watchdog, and the pipe to
-// that watchdog belongs to the worker's event loop, so the worker's segments
-// are unlinked when the worker ends, even if the process lives on.
+// Fallback: if the helper is missing or cannot start, a thread gets its own
+// Node watchdog (watchdog-main.ts) as before; the warning comes only if that
+// fails too.
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import fs from 'fs';
 import net from 'net';
 import os from 'os';
 import path from 'path';
-import { Segment } from '../native';
+import { isMainThread } from 'worker_threads';
+import { addonDir, binding } from '../native';
+
+/** The helper's file name, next to the addon. */
+const HELPER = 'sharedctypes-watchdog';
+
+let helper: string | undefined;
+/** 'node' once the native helper failed for this thread: a Node watchdog of its own. */
+let mode: 'native' | 'node' = 'native';
+let exitHooked = false;
+let warned = false;
+
+/** Marks a segment name as owned by this thread: unlinked when the thread ends or the process dies. */
+export function trackOwned(name: string): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', unlinkAllAtExit);
+  }
+  if (mode === 'node') {
+    binding.ownedTrack(name, '');
+    nodeTrack(name);
+    return;
+  }
+  const pid = binding.ownedTrack(name, helperPath());
+  if (pid !== 0) return; // the helper watches it (or, on Windows, nothing has to)
+  mode = 'node';
+  // Whatever this thread tracked so far goes into the new registry too.
+  for (const n of binding.ownedNames()) nodeTrack(n);
+}
+
+/** The name was unlinked (or handed off) by us: stop tracking it. */
+export function untrackOwned(name: string): void {
+  binding.ownedUntrack(name);
+  if (mode === 'node') nodeUntrack(name);
+}
+
+/** Names currently tracked by this thread (for tests/diagnostics). */
+export function ownedNames(): string[] {
+  return binding.ownedNames();
+}
+
+/** @internal The current watchdog's pid (tests). */
+export function watchdogPid(): number | undefined {
+  if (mode === 'node') return registry?.child?.pid;
+  return binding.ownedWatchdog() || undefined;
+}
+
+/** @internal The current registry file (tests). */
+export function registryPath(): string | undefined {
+  if (mode === 'node') return registry?.path;
+  return binding.ownedRegistry() || undefined;
+}
+
+/** @internal Where the native helper is looked for (tests: a missing one forces the fallback). */
+export function setWatchdogHelper(file: string): void {
+  helper = file;
+}
+
+function helperPath(): string {
+  if (helper === undefined) {
+    try {
+      helper = path.join(addonDir(), HELPER);
+    } catch {
+      helper = ''; // no helper: the fallback
+    }
+  }
+  return helper;
+}
+
+function unlinkAllAtExit(): void {
+  // The main thread's names; a worker's go in its cleanup hook, at its end.
+  if (isMainThread) binding.ownedExit();
+  nodeOwned.clear();
+  // Truncated first, so a Node watchdog (which may still read it through its
+  // descriptor) does not unlink again names someone may have reused since.
+  if (registry) retire(registry);
+  registry = undefined;
+}
+
+// --- fallback: a Node watchdog per thread -----------------------------------
 
 interface Registry {
   path: string;
@@ -31,45 +114,26 @@ interface Registry {
 /** Rotate the log when it holds this many lines and mostly dead ones. */
 const ROTATE_LINES = 16384;
 
-const owned = new Set<string>();
+const nodeOwned = new Set<string>();
 let registry: Registry | undefined;
 let started = false;
 /** A spawn failed: do not fork once per segment trying again; the exit handler still works. */
 let spawnBroken = false;
-let warned = false;
 
-/** Marks a segment name as owned by this process: unlinked when the process exits or dies. */
-export function trackOwned(name: string): void {
-  if (owned.has(name)) return;
+function nodeTrack(name: string): void {
+  if (nodeOwned.has(name)) return;
   if (!started) {
     started = true;
-    process.on('exit', unlinkAllAtExit);
     registry = openRegistry([]);
   } else if (registry && !registry.child && !spawnBroken) {
     registry.child = spawnWatchdog(registry);
   }
-  owned.add(name);
+  nodeOwned.add(name);
   append('+', name);
 }
 
-/** The name was unlinked (or handed off) by us: stop tracking it. */
-export function untrackOwned(name: string): void {
-  if (owned.delete(name)) append('-', name);
-}
-
-/** Names currently tracked (for tests/diagnostics). */
-export function ownedNames(): string[] {
-  return [...owned];
-}
-
-/** @internal The current watchdog's pid (tests). */
-export function watchdogPid(): number | undefined {
-  return registry?.child?.pid;
-}
-
-/** @internal The current registry file (tests). */
-export function registryPath(): string | undefined {
-  return registry?.path;
+function nodeUntrack(name: string): void {
+  if (nodeOwned.delete(name)) append('-', name);
 }
 
 // Names may contain '\n'; encoding keeps one name per line (and is the
@@ -79,7 +143,7 @@ const line = (op: '+' | '-', name: string): string => `${op}${encodeURIComponent
 function append(op: '+' | '-', name: string): void {
   if (!registry) return;
   // After a rotation the new log already holds the live set, this change included.
-  if (registry.lines >= ROTATE_LINES && registry.lines > 4 * owned.size && rotate()) return;
+  if (registry.lines >= ROTATE_LINES && registry.lines > 4 * nodeOwned.size && rotate()) return;
   try {
     writeAll(registry.fd, line(op, name));
     registry.lines++;
@@ -116,10 +180,10 @@ function openRegistry(names: Iterable<string>): Registry | undefined {
 /** Starts a log holding only the live set, then lets the old watchdog go. */
 function rotate(): boolean {
   const old = registry!;
-  const fresh = spawnBroken ? undefined : openRegistry(owned);
+  const fresh = spawnBroken ? undefined : openRegistry(nodeOwned);
   if (!fresh?.child) {
     if (fresh) retire(fresh);
-    old.lines = owned.size; // keep the old, watched log; try again later
+    old.lines = nodeOwned.size; // keep the old, watched log; try again later
     return false;
   }
   registry = fresh;
@@ -138,7 +202,7 @@ function spawnWatchdog(reg: Registry): ChildProcess | undefined {
   delete env.NODE_CHANNEL_SERIALIZATION_MODE;
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [path.join(__dirname, 'watchdog-main.js'), reg.path], {
+    child = spawn(process.execPath, [path.join(__dirname, 'watchdog-main.js'), reg.path, String(process.pid)], {
       stdio: ['pipe', 'ignore', 'ignore', reg.fd],
       detached: true, // own session: a Ctrl-C to our process group does not reach it
       windowsHide: true,
@@ -166,22 +230,6 @@ function spawnWatchdog(reg: Registry): ChildProcess | undefined {
   if (stdin instanceof net.Socket) stdin.unref();
   stdin?.on('error', () => {}); // EPIPE on rotation if it already died
   return child;
-}
-
-function unlinkAllAtExit(): void {
-  for (const name of owned) {
-    try {
-      Segment.unlink(name);
-    } catch {
-      // ERR_SHM_NOT_FOUND: already gone. Anything else cannot be acted on
-      // while exiting; throwing here would only mask the real exit code.
-    }
-  }
-  owned.clear();
-  // Truncated first, so the watchdog (which may still read it through its
-  // descriptor) does not unlink again names someone may have reused since.
-  if (registry) retire(registry);
-  registry = undefined;
 }
 
 /** Empties, removes and closes a registry file. */

@@ -1,14 +1,19 @@
-// The watchdog process started by owned.ts: it waits for EOF on stdin (its
-// parent died, however it died, or retired it), then unlinks every name the
-// registry still lists as live, removes the registry file and exits.
+// The fallback watchdog started by owned.ts when the native helper
+// (native/watchdog/) cannot run: it waits for EOF on stdin (its parent died,
+// however it died, or retired it), then unlinks every name the registry still
+// lists as live and whose segment is the parent's, removes the registry file
+// and exits.
 //
-// argv[2]: the registry path, only to remove it. The registry is read through
-// fd 3, the parent's own open file: no race on a path in a shared /tmp, and a
-// /tmp cleaner removing the path loses nothing.
+// argv[2]: the registry path, only to remove it; argv[3]: the parent's pid.
+// The registry is read through fd 3, the parent's own open file: no race on a
+// path in a shared /tmp, and a /tmp cleaner removing the path loses nothing.
 import fs from 'fs';
 
 const REGISTRY_FD = 3;
 const registryPath = process.argv[2];
+const parentPid = Number(process.argv[3]);
+const MAGIC = Buffer.from('SCTYPES\0', 'latin1');
+const OFF_CREATOR_PID = 48;
 
 // Outlive the parent: a Ctrl-C to its group, a hangup, or systemd's SIGTERM to
 // the whole cgroup must not kill us before it; we exit on our own right after.
@@ -20,11 +25,54 @@ const unlink = loadUnlink();
 function loadUnlink(): (name: string) => void {
   try {
     const { Segment } = require('../native') as typeof import('../native');
-    return (name) => Segment.unlink(name);
+    return (name) => {
+      if (isOurs(headOf(name, Segment))) Segment.unlink(name);
+    };
   } catch {
     // Without the addon we can still do the job on Linux.
-    return (name) => fs.rmSync(`/dev/shm/${name}`, { force: true });
+    return (name) => {
+      if (isOurs(headOf(name, undefined))) fs.rmSync(`/dev/shm/${name}`, { force: true });
+    };
   }
+}
+
+/** The first bytes of the segment (fewer if it is shorter), or undefined if it cannot be read. */
+function headOf(name: string, segment: typeof import('../native').Segment | undefined): Buffer | undefined {
+  const head = Buffer.alloc(OFF_CREATOR_PID + 4);
+  try {
+    if (process.platform === 'linux' || segment === undefined) {
+      const fd = fs.openSync(`/dev/shm/${name}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        fs.readSync(fd, head, 0, head.length, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else {
+      const seg = segment.open(name);
+      try {
+        const bytes = new Uint8Array(seg.buffer());
+        head.set(bytes.subarray(0, head.length));
+      } finally {
+        seg.close();
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return head;
+}
+
+/**
+ * Ours to remove: a complete header whose creator is the parent, or one never
+ * finished (magic all zero: the creator writes it last) whose creator pid is
+ * the parent's or not written yet. Never another creator's or a foreign file.
+ */
+function isOurs(head: Buffer | undefined): boolean {
+  if (head === undefined) return false;
+  const creator = head.readUInt32LE(OFF_CREATOR_PID);
+  if (head.subarray(0, 8).equals(MAGIC)) return creator === parentPid;
+  if (head.subarray(0, 8).every((b) => b === 0)) return creator === parentPid || creator === 0;
+  return false;
 }
 
 /** The whole registry, read by position (the shared offset is at the end). */

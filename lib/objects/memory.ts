@@ -2,7 +2,7 @@
 // of an object (raw value, struct views, synchronized wrapper) shares one
 // ObjectMemory, so close() through any of them closes them all.
 import { SharedCtypesError } from '../errors';
-import { Block, free } from '../memory/arena';
+import { Block, BlockRef, dropBlock, release, tagText } from '../memory/arena';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { releaseSegment } from '../sharing/open-segments';
@@ -13,19 +13,24 @@ export function closedError(what = 'shared object'): SharedCtypesError {
 
 /** Bookkeeping that outlives the handle, for the finalizer. */
 interface Lease {
+  /** The arena block this process allocated for the object (its creator's reference). */
   block: Block | null;
-  /** Handed to another process (descriptor made): never recycle the bytes. */
-  shared: boolean;
+  /** The reference this process took on another process's block by attaching. */
+  ref: BlockRef | null;
   done: boolean;
 }
 
-// Unshared arena blocks whose every view was collected go back to the arena,
-// as Python's heap frees a block when its ctypes object dies.
+function endLease(lease: Lease): void {
+  lease.done = true;
+  if (lease.block !== null) release(lease.block);
+  else if (lease.ref !== null) dropBlock(lease.ref);
+}
+
+// An arena object whose every view was collected drops its reference on the
+// block, as Python's heap frees a block when its ctypes object dies; the block
+// is reused once no process references it.
 const finalizer = new FinalizationRegistry<Lease>((lease) => {
-  if (!lease.done && !lease.shared && lease.block !== null) {
-    lease.done = true;
-    free(lease.block);
-  }
+  if (!lease.done) endLease(lease);
 });
 
 const viewOwners = new WeakMap<ArrayBuffer, ObjectMemory>();
@@ -42,13 +47,13 @@ export class ObjectMemory {
   /** A separate detachable ArrayBuffer over the object, made on demand (raw arrays). */
   #view: ArrayBuffer | null = null;
 
-  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean) {
+  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean, ref: BlockRef | null = null) {
     this.segment = segment;
     this.offset = offset;
     this.size = size;
-    this.#lease = { block, shared: false, done: false };
+    this.#lease = { block, ref, done: false };
     this.#ownsRef = ownsRef;
-    if (block !== null) finalizer.register(this, this.#lease, this);
+    if (block !== null || ref !== null) finalizer.register(this, this.#lease, this);
   }
 
   /** The whole segment's ArrayBuffer (objects index into it at `offset`). */
@@ -86,13 +91,11 @@ export class ObjectMemory {
     return this.#view;
   }
 
-  /** Called when a descriptor leaves this process: the bytes may be in use elsewhere. */
-  markShared(): void {
-    this.#lease.shared = true;
-  }
-
-  get shared(): boolean {
-    return this.#lease.shared;
+  /** The arena block's tag, for descriptors; null for a named object's own segment. */
+  get blockTag(): string | null {
+    const { block, ref } = this.#lease;
+    const tag = block?.tag ?? ref?.tag;
+    return tag === undefined ? null : tagText(tag);
   }
 
   /** The object has a segment of its own (a named object): unlink() removes that name. */
@@ -110,11 +113,7 @@ export class ObjectMemory {
       this.#view = null;
     }
     finalizer.unregister(this);
-    const lease = this.#lease;
-    if (!lease.done) {
-      lease.done = true;
-      if (lease.block !== null && !lease.shared) free(lease.block);
-    }
+    if (!this.#lease.done) endLease(this.#lease);
     if (this.#ownsRef) releaseSegment(this.segment);
   }
 }

@@ -89,9 +89,19 @@ const box = new Int32Array(binding.lockBox, 0, 1);
 /** Frees the native handles of locks collected without close(). */
 const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
 
+/** What a collected lock gives back; `also`: the lease of the object the lock was made for. */
+interface Collected {
+  readonly p: Placement;
+  readonly also: { readonly done: boolean; end(): void } | null;
+  /** The lock was closed (its block dealt with) but `also` was not done yet. */
+  lockDone: boolean;
+}
+
 /** An unnamed lock collected without close() drops its reference on the block, unless a thread here holds it. */
-const blocks = new FinalizationRegistry<Placement>((p) => {
-  if (heldHere(p.segment, p.offset)) return;
+const blocks = new FinalizationRegistry<Collected>((c) => {
+  c.also?.end();
+  const { p } = c;
+  if (c.lockDone || heldHere(p.segment, p.offset)) return;
   if (p.block !== null) release(p.block);
   else if (p.ref !== null) dropBlock(p.ref);
 });
@@ -106,6 +116,8 @@ interface Placement {
   readonly ref: BlockRef | null;
   /** The lock holds a reference on its segment (named or attached), dropped by close(). */
   readonly ownsRef: boolean;
+  /** Register the lock with the finalizer that gives its block back (companion locks are registered by companionRLock). */
+  readonly finalize: boolean;
 }
 
 function isPlacement(v: unknown): v is Placement {
@@ -123,6 +135,8 @@ export abstract class ProcessLock {
   readonly #ref: BlockRef | null;
   readonly #ownsRef: boolean;
   #closed = false;
+  /** Registered with `blocks`, with this record. */
+  #collected: Collected | null = null;
   /** Native handle for the fast acquire/release, made on first blocking acquire; -1: none. */
   #handle = -1;
   /**
@@ -140,7 +154,20 @@ export abstract class ProcessLock {
     this.#block = p.block;
     this.#ref = p.ref;
     this.#ownsRef = p.ownsRef;
-    if (p.block !== null || p.ref !== null) blocks.register(this, p, this);
+    if (p.finalize && (p.block !== null || p.ref !== null)) this.#register(p, null);
+  }
+
+  #register(p: Placement, also: Collected['also']): void {
+    this.#collected = { p, also, lockDone: false };
+    blocks.register(this, this.#collected, this);
+  }
+
+  /** @internal A new unnamed RLock whose finalizer also ends `also` (the lease of the object it was made for). */
+  static companion(also: NonNullable<Collected['also']>): RLock {
+    const p = ProcessLock.place('RLock', undefined, false);
+    const lock = new RLock(p as unknown as LockOptions);
+    lock.#register(p, also);
+    return lock;
   }
 
   abstract get kind(): 'Lock' | 'RLock';
@@ -273,7 +300,12 @@ export abstract class ProcessLock {
       binding.lockHandleFree(this.#handle);
       this.#handle = -1;
     }
-    if (this.#block !== null || this.#ref !== null) blocks.unregister(this);
+    const collected = this.#collected;
+    if (collected !== null) {
+      // A companion whose object is still open: its finalizer must still end the object's lease.
+      if (collected.also !== null && !collected.also.done) collected.lockDone = true;
+      else blocks.unregister(this);
+    }
     if (drop) {
       if (this.#block !== null) release(this.#block);
       else if (this.#ref !== null) dropBlock(this.#ref);
@@ -290,7 +322,7 @@ export abstract class ProcessLock {
     }
   }
 
-  private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined): Placement {
+  private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined, finalize = true): Placement {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw typeError('ERR_INVALID_ARG_TYPE', `${kind}() options must be an object`);
     }
@@ -311,12 +343,12 @@ export abstract class ProcessLock {
         lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
       });
       adoptSegment(segment);
-      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true };
+      return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
     }
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
     binding.lockInit(block.segment.id, block.offset, recursive);
-    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ref: null, ownsRef: false };
+    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ref: null, ownsRef: false, finalize };
   }
 
   /** Rebuilds a lock from its descriptor or its segment name. */
@@ -351,7 +383,7 @@ export abstract class ProcessLock {
       releaseSegment(segment);
       throw err;
     }
-    return new (source.kind === 'RLock' ? RLock : Lock)({ [PLACED]: true, segment, offset: source.offset, block: null, ref, ownsRef: true } as unknown as LockOptions);
+    return new (source.kind === 'RLock' ? RLock : Lock)({ [PLACED]: true, segment, offset: source.offset, block: null, ref, ownsRef: true, finalize: true } as unknown as LockOptions);
   }
 }
 
@@ -408,11 +440,16 @@ export const RLock = callable(RecursiveLock, 'RLock');
  */
 export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number, ownsRef: boolean): Lock | RLock {
   // Placement is module-private, so only this module can bind to existing memory.
-  const placed = { [PLACED]: true, segment, offset, block: null, ref: null, ownsRef } as unknown as LockOptions;
+  const placed = { [PLACED]: true, segment, offset, block: null, ref: null, ownsRef, finalize: false } as unknown as LockOptions;
   return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
 }
 
 /** Rebuilds a lock from its (already shape-checked) descriptor or its segment name. */
 export function attachLockInternal(source: LockDescriptor | string): Lock | RLock {
   return ProcessLock.attach(source);
+}
+
+/** @internal The RLock of one synchronized object; its finalizer also ends the object's lease. */
+export function companionRLock(also: { readonly done: boolean; end(): void }): RLock {
+  return ProcessLock.companion(also);
 }

@@ -19,12 +19,22 @@ import { adoptSegment, releaseSegment } from '../sharing/open-segments';
 import { alignUp } from '../util/align';
 
 /** A piece of shared memory this process allocated: `size` bytes at `offset` of `segment`. */
-export interface Block {
-  readonly segment: SharedSegment;
-  readonly offset: number;
-  readonly size: number;
+export class Block {
+  constructor(
+    readonly segment: SharedSegment,
+    readonly offset: number,
+    readonly size: number,
+    /** The segment's words, for the record. */
+    readonly u32: Uint32Array,
+    /** The tag's halves (see stamp()). */
+    readonly tagLo: number,
+    readonly tagHi: number,
+  ) {}
+
   /** The block's tag while this allocation lasts (in its record, and in descriptors). */
-  readonly tag: bigint;
+  get tag(): bigint {
+    return (BigInt(this.tagHi) << 32n) | BigInt(this.tagLo);
+  }
 }
 
 /** A reference this process took on another allocation's block by attaching it. */
@@ -41,6 +51,10 @@ export interface BlockRef {
 export const RECORD_SIZE = 16;
 const TAG_AT = -16;
 const REFS_AT = -8;
+// Word indexes relative to the block's, in a Uint32Array (little-endian u64: low half first).
+const TAG_LO_W = -4;
+const TAG_HI_W = -3;
+const REFS_W = -2;
 
 const ARENA_PAYLOAD = 1 << 20; // 1 MiB per arena
 const MIN_CLASS = 16;
@@ -88,27 +102,37 @@ function words(segment: SharedSegment): Words {
   return w;
 }
 
-// Tags come from a pool of random words: one randomFillSync per 256 blocks.
-const tagPool = new BigUint64Array(256);
-let tagNext = tagPool.length;
+// Tags: a random high half per process (a new one each 2^32 - 1 tags) and a
+// counting low half, so no tag this process makes repeats, and neither half is 0.
+let tagHi = 0;
+let tagLo = 0xffffffff;
 
-function freshTag(): bigint {
-  for (;;) {
-    if (tagNext === tagPool.length) {
-      randomFillSync(tagPool);
-      tagNext = 0;
-    }
-    const tag = tagPool[tagNext++];
-    if (tag !== 0n) return tag; // 0 means "free"
-  }
+function randomHalf(): number {
+  const half = new Uint32Array(1);
+  do randomFillSync(half);
+  while (half[0] === 0);
+  return half[0];
 }
 
-/** Starts an allocation: a new tag, then the creator's reference. */
-function stamp(w: Words, segment: SharedSegment, offset: number, size: number): Block {
-  const tag = freshTag();
-  Atomics.store(w.u64, (offset + TAG_AT) / 8, tag);
-  Atomics.store(w.u32, (offset + REFS_AT) / 4, 1);
-  return { segment, offset, size, tag };
+/**
+ * Starts an allocation: a new tag, then the creator's reference. The tag is
+ * written as two 32-bit halves (no BigInt on this path). Both halves are
+ * non-zero and a tag is only ever written over 0 (and cleared to 0), so a
+ * reader's 64-bit load that sees one half written and not the other has a zero
+ * half and matches no tag.
+ */
+function stamp(u32: Uint32Array, segment: SharedSegment, offset: number, size: number): Block {
+  if (tagLo === 0xffffffff) {
+    tagHi = randomHalf();
+    tagLo = 0;
+  }
+  const lo = ++tagLo;
+  const hi = tagHi;
+  const w = offset / 4;
+  Atomics.store(u32, w + TAG_LO_W, lo);
+  Atomics.store(u32, w + TAG_HI_W, hi);
+  Atomics.store(u32, w + REFS_W, 1);
+  return new Block(segment, offset, size, u32, lo, hi);
 }
 
 function sizeClass(size: number): number {
@@ -139,7 +163,7 @@ function bump(arena: Arena, cls: number, align: number): Block | undefined {
   const offset = alignUp(arena.top + RECORD_SIZE, align);
   if (offset + cls > arena.end) return undefined;
   arena.top = offset + cls;
-  return stamp(arena.words, arena.segment, offset, cls);
+  return stamp(arena.words.u32, arena.segment, offset, cls);
 }
 
 /** Zero-filled shared memory of at least `size` bytes, aligned to `align` (<= 64). */
@@ -151,22 +175,11 @@ export function allocate(size: number, align: number): Block {
     // The record goes in the first 64 bytes, the block after them (aligned to 64).
     const segment = ownedSegment(need + MAX_ALIGN);
     dedicated.add(segment);
-    return stamp(words(segment), segment, segment.header.headerSize + MAX_ALIGN, need);
+    return stamp(words(segment).u32, segment, segment.header.headerSize + MAX_ALIGN, need);
   }
   const cls = sizeClass(need);
   const blockAlign = Math.min(Math.max(cls, align), MAX_ALIGN);
-  const fromList = (): Block | undefined => {
-    for (const arena of arenas) {
-      const list = arena.free.get(cls);
-      if (list !== undefined && list.length > 0) {
-        const offset = list.pop() as number;
-        new Uint8Array(arena.segment.buffer, offset, cls).fill(0);
-        return stamp(arena.words, arena.segment, offset, cls);
-      }
-    }
-    return undefined;
-  };
-  const listed = fromList();
+  const listed = fromList(cls);
   if (listed !== undefined) return listed;
   // Only the newest arenas can have room left at their end.
   for (let i = arenas.length - 1; i >= 0 && i >= arenas.length - 2; i--) {
@@ -176,10 +189,23 @@ export function allocate(size: number, align: number): Block {
   // Before growing, take back every block whose other users are all gone.
   if (pending.length > 0) {
     poll(pending.length);
-    const again = fromList();
+    const again = fromList(cls);
     if (again !== undefined) return again;
   }
   return bump(newArena(), cls, blockAlign) as Block;
+}
+
+/** A freed block of class `cls`, zeroed, or undefined. */
+function fromList(cls: number): Block | undefined {
+  for (const arena of arenas) {
+    const list = arena.free.get(cls);
+    if (list !== undefined && list.length > 0) {
+      const offset = list.pop() as number;
+      new Uint8Array(arena.segment.buffer, offset, cls).fill(0);
+      return stamp(arena.words.u32, arena.segment, offset, cls);
+    }
+  }
+  return undefined;
 }
 
 /** The block is nobody's any more: clear its tag and make it reusable. */
@@ -193,7 +219,9 @@ function reclaim(block: Block): void {
     untrackOwned(block.segment.name);
     return;
   }
-  Atomics.store(arena.words.u64, (block.offset + TAG_AT) / 8, 0n);
+  const w = block.offset / 4;
+  Atomics.store(block.u32, w + TAG_HI_W, 0);
+  Atomics.store(block.u32, w + TAG_LO_W, 0);
   let list = arena.free.get(block.size);
   if (list === undefined) {
     list = [];
@@ -207,7 +235,7 @@ function poll(n: number): void {
   for (let seen = 0; seen < n && pending.length > 0; seen++) {
     if (pollAt >= pending.length) pollAt = 0;
     const block = pending[pollAt];
-    if (block.segment.closed || Atomics.load(words(block.segment).u32, (block.offset + REFS_AT) / 4) === 0) {
+    if (block.segment.closed || Atomics.load(block.u32, block.offset / 4 + REFS_W) === 0) {
       // Swap-remove; the block moved into this slot is looked at next.
       pending[pollAt] = pending[pending.length - 1];
       pending.pop();
@@ -224,7 +252,7 @@ function poll(n: number): void {
  */
 export function release(block: Block): void {
   if (block.segment.closed) return;
-  if (Atomics.sub(words(block.segment).u32, (block.offset + REFS_AT) / 4, 1) === 1) reclaim(block);
+  if (Atomics.sub(block.u32, block.offset / 4 + REFS_W, 1) === 1) reclaim(block);
   else pending.push(block);
 }
 

@@ -12,28 +12,36 @@ export function closedError(what = 'shared object'): SharedCtypesError {
 }
 
 /** Bookkeeping that outlives the handle, for the finalizer. */
-interface Lease {
-  /** The arena block this process allocated for the object (its creator's reference). */
-  block: Block | null;
-  /** The reference this process took on another process's block by attaching. */
-  ref: BlockRef | null;
-  done: boolean;
-}
+class Lease {
+  done = false;
+  constructor(
+    /** The arena block this process allocated for the object (its creator's reference). */
+    readonly block: Block | null,
+    /** The reference this process took on another process's block by attaching. */
+    readonly ref: BlockRef | null,
+  ) {}
 
-function endLease(lease: Lease): void {
-  lease.done = true;
-  if (lease.block !== null) release(lease.block);
-  else if (lease.ref !== null) dropBlock(lease.ref);
+  /** Gives the block back (once). */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.block !== null) release(this.block);
+    else if (this.ref !== null) dropBlock(this.ref);
+  }
 }
 
 // An arena object whose every view was collected drops its reference on the
 // block, as Python's heap frees a block when its ctypes object dies; the block
 // is reused once no process references it.
-const finalizer = new FinalizationRegistry<Lease>((lease) => {
-  if (!lease.done) endLease(lease);
-});
+const finalizer = new FinalizationRegistry<Lease>((lease) => lease.end());
 
 const viewOwners = new WeakMap<ArrayBuffer, ObjectMemory>();
+
+/** Ends an object's lease from elsewhere (the finalizer of its own lock); holds the lease, not the object. */
+export interface LeaseEnd {
+  readonly done: boolean;
+  end(): void;
+}
 
 export class ObjectMemory {
   readonly segment: SharedSegment;
@@ -47,13 +55,25 @@ export class ObjectMemory {
   /** A separate detachable ArrayBuffer over the object, made on demand (raw arrays). */
   #view: ArrayBuffer | null = null;
 
-  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean, ref: BlockRef | null = null) {
+  /**
+   * What must stay alive as long as this object: its own lock, whose finalizer
+   * ends this lease too (one finalizer registration per Value instead of two).
+   */
+  companion: object | null = null;
+
+  /** `finalize` false: the caller hands leaseEnd() to a finalizer of its own (see companion). */
+  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean, ref: BlockRef | null = null, finalize = true) {
     this.segment = segment;
     this.offset = offset;
     this.size = size;
-    this.#lease = { block, ref, done: false };
+    this.#lease = new Lease(block, ref);
     this.#ownsRef = ownsRef;
-    if (block !== null || ref !== null) finalizer.register(this, this.#lease, this);
+    if (finalize && (block !== null || ref !== null)) finalizer.register(this, this.#lease, this);
+  }
+
+  /** The lease alone (not this object), for a companion's finalizer. */
+  leaseEnd(): LeaseEnd {
+    return this.#lease;
   }
 
   /** The whole segment's ArrayBuffer (objects index into it at `offset`). */
@@ -113,7 +133,7 @@ export class ObjectMemory {
       this.#view = null;
     }
     finalizer.unregister(this);
-    if (!this.#lease.done) endLease(this.#lease);
+    this.#lease.end();
     if (this.#ownsRef) releaseSegment(this.segment);
   }
 }

@@ -128,10 +128,14 @@ function stamp(u32: Uint32Array, segment: SharedSegment, offset: number, size: n
   }
   const lo = ++tagLo;
   const hi = tagHi;
+  // Plain stores (Atomics on a non-shared buffer is a builtin call each): the
+  // block is free, so an attacher fails on the count (0) or the tag whichever
+  // of these it sees first; the new tag reaches other processes only in a
+  // descriptor, after these stores.
   const w = offset / 4;
-  Atomics.store(u32, w + TAG_LO_W, lo);
-  Atomics.store(u32, w + TAG_HI_W, hi);
-  Atomics.store(u32, w + REFS_W, 1);
+  u32[w + TAG_LO_W] = lo;
+  u32[w + TAG_HI_W] = hi;
+  u32[w + REFS_W] = 1;
   return new Block(segment, offset, size, u32, lo, hi);
 }
 
@@ -219,9 +223,10 @@ function reclaim(block: Block): void {
     untrackOwned(block.segment.name);
     return;
   }
+  // The count is 0 and stays 0: attachers fail on it whatever they see of the tag.
   const w = block.offset / 4;
-  Atomics.store(block.u32, w + TAG_HI_W, 0);
-  Atomics.store(block.u32, w + TAG_LO_W, 0);
+  block.u32[w + TAG_HI_W] = 0;
+  block.u32[w + TAG_LO_W] = 0;
   let list = arena.free.get(block.size);
   if (list === undefined) {
     list = [];

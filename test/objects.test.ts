@@ -75,7 +75,7 @@ const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin
 /** The bytes of a shared object, seen through a second view of the same memory. */
 function bytesOf(obj: { toJSON(): ObjectDescriptor }, length: number): Uint8Array {
   const d = obj.toJSON();
-  return attach<Uint8Array>({ $sharedctypes: 1, kind: 'RawArray', segment: d.segment, incarnation: d.incarnation, offset: d.offset, type: 'B', length });
+  return attach<Uint8Array>({ $sharedctypes: 1, kind: 'RawArray', segment: d.segment, incarnation: d.incarnation, offset: d.offset, block: d.block, type: 'B', length });
 }
 
 // ------------------------------------------------------------------ scalars

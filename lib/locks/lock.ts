@@ -2,7 +2,7 @@
 // by descriptor or by name. A holder's death is recovered by the next
 // acquirer, who is told (ownerDied + a process warning), never silently.
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
-import { allocate, Block, free } from '../memory/arena';
+import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { checkIfExists, checkMode, SharedSegment } from '../segment/segment';
@@ -18,6 +18,8 @@ export interface LockDescriptor {
   /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
   readonly incarnation: string;
   readonly offset: number;
+  /** Tag of the arena block of an unnamed lock (16 hex digits): attach refuses a block freed and reused since. */
+  readonly block?: string;
 }
 
 /**
@@ -107,14 +109,35 @@ const box = new Int32Array(binding.lockBox, 0, 1);
 /** Frees the native handles of locks collected without close(). */
 const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
 
+/** What a collected lock gives back; `also`: the lease of the object the lock was made for. */
+interface Collected {
+  readonly p: Placement;
+  readonly also: { readonly done: boolean; end(): void } | null;
+  /** The lock was closed (its block dealt with) but `also` was not done yet. */
+  lockDone: boolean;
+}
+
+/** An unnamed lock collected without close() drops its reference on the block, unless a thread here holds it. */
+const blocks = new FinalizationRegistry<Collected>((c) => {
+  c.also?.end();
+  const { p } = c;
+  if (c.lockDone || heldHere(p.segment, p.offset)) return;
+  if (p.block !== null) release(p.block);
+  else if (p.ref !== null) dropBlock(p.ref);
+});
+
 /** Where a lock lives; only this module makes these. */
 interface Placement {
   readonly [PLACED]: true;
   readonly segment: SharedSegment;
   readonly offset: number;
   readonly block: Block | null;
+  /** The reference taken on another process's arena block by attaching it. */
+  readonly ref: BlockRef | null;
   /** The lock holds a reference on its segment (named or attached), dropped by close(). */
   readonly ownsRef: boolean;
+  /** Register the lock with the finalizer that gives its block back (companion locks are registered by companionRLock). */
+  readonly finalize: boolean;
 }
 
 function isPlacement(v: unknown): v is Placement {
@@ -129,9 +152,11 @@ export abstract class ProcessLock {
   readonly #id: number;
   readonly #offset: number;
   readonly #block: Block | null;
+  readonly #ref: BlockRef | null;
   readonly #ownsRef: boolean;
   #closed = false;
-  #shared = false;
+  /** Registered with `blocks`, with this record. */
+  #collected: Collected | null = null;
   /** Native handle for the fast acquire/release, made on first blocking acquire; -1: none. */
   #handle = -1;
   /**
@@ -147,7 +172,22 @@ export abstract class ProcessLock {
     this.#id = p.segment.id;
     this.#offset = p.offset;
     this.#block = p.block;
+    this.#ref = p.ref;
     this.#ownsRef = p.ownsRef;
+    if (p.finalize && (p.block !== null || p.ref !== null)) this.#register(p, null);
+  }
+
+  #register(p: Placement, also: Collected['also']): void {
+    this.#collected = { p, also, lockDone: false };
+    blocks.register(this, this.#collected, this);
+  }
+
+  /** @internal A new unnamed RLock whose finalizer also ends `also` (the lease of the object it was made for). */
+  static companion(also: NonNullable<Collected['also']>): RLock {
+    const p = ProcessLock.place('RLock', undefined, false);
+    const lock = new RLock(p as unknown as LockOptions);
+    lock.#register(p, also);
+    return lock;
   }
 
   abstract get kind(): 'Lock' | 'RLock';
@@ -261,23 +301,35 @@ export abstract class ProcessLock {
   /** Plain-JSON descriptor; `attach()` in another process gives the same lock. */
   toJSON(): LockDescriptor {
     this.#check();
-    this.#shared = true; // handed out: its memory must never be recycled
-    return { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, incarnation: this.#segment.header.incarnation, offset: this.#offset };
+    // No reference travels with it: the lock stays attachable while a process has it open.
+    const tag = this.#block?.tag ?? this.#ref?.tag;
+    const d = { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, incarnation: this.#segment.header.incarnation, offset: this.#offset } as const;
+    return tag === undefined ? d : { ...d, block: tagText(tag) };
   }
 
   /** Stops using the lock in this process. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    // Recycle the memory only if no other process can know of it and nobody holds it.
-    // Unshared, so only this object can hold it: its own count says whether it is free.
-    const recyclable = this.#block !== null && !this.#shared && !this.#segment.closed && this[HELD] === 0;
+    // This process's reference on the arena block goes, unless this thread still
+    // holds the lock through it (then the block stays taken until exit): the
+    // block is reused once no process references it.
+    const drop = !this.#segment.closed && this[HELD] === 0;
     this.#closed = true;
     if (this.#handle >= 0) {
       handles.unregister(this);
       binding.lockHandleFree(this.#handle);
       this.#handle = -1;
     }
-    if (recyclable) free(this.#block as Block);
+    const collected = this.#collected;
+    if (collected !== null) {
+      // A companion whose object is still open: its finalizer must still end the object's lease.
+      if (collected.also !== null && !collected.also.done) collected.lockDone = true;
+      else blocks.unregister(this);
+    }
+    if (drop) {
+      if (this.#block !== null) release(this.#block);
+      else if (this.#ref !== null) dropBlock(this.#ref);
+    }
     if (this.#ownsRef) releaseSegment(this.#segment);
   }
 
@@ -290,7 +342,7 @@ export abstract class ProcessLock {
     }
   }
 
-  private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined): Placement {
+  private static place(kind: 'Lock' | 'RLock', options: LockOptions | undefined, finalize = true): Placement {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw typeError('ERR_INVALID_ARG_TYPE', `${kind}() options must be an object`);
     }
@@ -315,7 +367,7 @@ export abstract class ProcessLock {
             lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
           });
           adoptSegment(segment);
-          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
+          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
         } catch (err) {
           if (!attachIfExists || codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
         }
@@ -326,7 +378,7 @@ export abstract class ProcessLock {
             releaseSegment(segment);
             throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${options.name}' holds a ${String(segment.header.meta.kind)}, not a ${kind}`);
           }
-          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ownsRef: true };
+          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
         } catch (err) {
           if (codeOf(err) !== 'ERR_SHM_NOT_FOUND' || attempt >= 16) throw err;
         }
@@ -335,7 +387,7 @@ export abstract class ProcessLock {
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
     binding.lockInit(block.segment.id, block.offset, recursive);
-    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ownsRef: false };
+    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ref: null, ownsRef: false, finalize };
   }
 
   /** Rebuilds a lock from its descriptor or its segment name (another user's segment only with allowOtherOwners). */
@@ -346,6 +398,7 @@ export abstract class ProcessLock {
     }
     if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
     const segment = retainSegment(source.segment, allowOtherOwners);
+    let ref: BlockRef | null = null;
     try {
       if (segment.header.incarnation !== source.incarnation) {
         const { kind, meta } = segment.header;
@@ -353,15 +406,24 @@ export abstract class ProcessLock {
         throw successorError(segment.name, kind === SegmentKind.Lock && meta.kind === source.kind);
       }
       binding.lockDepth(segment.id, source.offset); // checks the place is inside the segment
+      const tag = descriptorTag(source.block, segment);
+      if (tag !== null) {
+        // An unnamed lock: its block record is the 16 bytes before it, in the payload.
+        if (source.offset < segment.header.headerSize + RECORD_SIZE || source.offset % 16 !== 0) {
+          throw new SharedCtypesError('ERR_LOCK_INVALID', `no lock block at offset ${source.offset} of segment '${segment.name}'`);
+        }
+        ref = retainBlock(segment, source.offset, tag, true);
+      }
       // ... and that a lock was initialised there, so a bad descriptor fails now, not at first use.
       if (new Uint32Array(segment.buffer, source.offset, 1)[0] !== LOCK_MAGIC) {
         throw new SharedCtypesError('ERR_LOCK_INVALID', `no initialised lock at offset ${source.offset} of segment '${segment.name}'`);
       }
     } catch (err) {
+      if (ref !== null) dropBlock(ref);
       releaseSegment(segment);
       throw err;
     }
-    return lockIn(source.kind, segment, source.offset, true);
+    return new (source.kind === 'RLock' ? RLock : Lock)({ [PLACED]: true, segment, offset: source.offset, block: null, ref, ownsRef: true, finalize: true } as unknown as LockOptions);
   }
 }
 
@@ -429,11 +491,16 @@ export const RLock = callable(RecursiveLock, 'RLock');
  */
 export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number, ownsRef: boolean): Lock | RLock {
   // Placement is module-private, so only this module can bind to existing memory.
-  const placed = { [PLACED]: true, segment, offset, block: null, ownsRef } as unknown as LockOptions;
+  const placed = { [PLACED]: true, segment, offset, block: null, ref: null, ownsRef, finalize: false } as unknown as LockOptions;
   return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
 }
 
 /** Rebuilds a lock from its (already shape-checked) descriptor or its segment name. */
 export function attachLockInternal(source: LockDescriptor | string, allowOtherOwners = false): Lock | RLock {
   return ProcessLock.attach(source, allowOtherOwners);
+}
+
+/** @internal The RLock of one synchronized object; its finalizer also ends the object's lease. */
+export function companionRLock(also: { readonly done: boolean; end(): void }): RLock {
+  return ProcessLock.companion(also);
 }

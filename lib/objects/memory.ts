@@ -2,7 +2,7 @@
 // of an object (raw value, struct views, synchronized wrapper) shares one
 // ObjectMemory, so close() through any of them closes them all.
 import { SharedCtypesError } from '../errors';
-import { Block, free } from '../memory/arena';
+import { Block, BlockRef, dropBlock, release, tagText } from '../memory/arena';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { releaseSegment } from '../sharing/open-segments';
@@ -12,23 +12,36 @@ export function closedError(what = 'shared object'): SharedCtypesError {
 }
 
 /** Bookkeeping that outlives the handle, for the finalizer. */
-interface Lease {
-  block: Block | null;
-  /** Handed to another process (descriptor made): never recycle the bytes. */
-  shared: boolean;
-  done: boolean;
+class Lease {
+  done = false;
+  constructor(
+    /** The arena block this process allocated for the object (its creator's reference). */
+    readonly block: Block | null,
+    /** The reference this process took on another process's block by attaching. */
+    readonly ref: BlockRef | null,
+  ) {}
+
+  /** Gives the block back (once). */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.block !== null) release(this.block);
+    else if (this.ref !== null) dropBlock(this.ref);
+  }
 }
 
-// Unshared arena blocks whose every view was collected go back to the arena,
-// as Python's heap frees a block when its ctypes object dies.
-const finalizer = new FinalizationRegistry<Lease>((lease) => {
-  if (!lease.done && !lease.shared && lease.block !== null) {
-    lease.done = true;
-    free(lease.block);
-  }
-});
+// An arena object whose every view was collected drops its reference on the
+// block, as Python's heap frees a block when its ctypes object dies; the block
+// is reused once no process references it.
+const finalizer = new FinalizationRegistry<Lease>((lease) => lease.end());
 
 const viewOwners = new WeakMap<ArrayBuffer, ObjectMemory>();
+
+/** Ends an object's lease from elsewhere (the finalizer of its own lock); holds the lease, not the object. */
+export interface LeaseEnd {
+  readonly done: boolean;
+  end(): void;
+}
 
 export class ObjectMemory {
   readonly segment: SharedSegment;
@@ -42,13 +55,25 @@ export class ObjectMemory {
   /** A separate detachable ArrayBuffer over the object, made on demand (raw arrays). */
   #view: ArrayBuffer | null = null;
 
-  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean) {
+  /**
+   * What must stay alive as long as this object: its own lock, whose finalizer
+   * ends this lease too (one finalizer registration per Value instead of two).
+   */
+  companion: object | null = null;
+
+  /** `finalize` false: the caller hands leaseEnd() to a finalizer of its own (see companion). */
+  constructor(segment: SharedSegment, offset: number, size: number, block: Block | null, ownsRef: boolean, ref: BlockRef | null = null, finalize = true) {
     this.segment = segment;
     this.offset = offset;
     this.size = size;
-    this.#lease = { block, shared: false, done: false };
+    this.#lease = new Lease(block, ref);
     this.#ownsRef = ownsRef;
-    if (block !== null) finalizer.register(this, this.#lease, this);
+    if (finalize && (block !== null || ref !== null)) finalizer.register(this, this.#lease, this);
+  }
+
+  /** The lease alone (not this object), for a companion's finalizer. */
+  leaseEnd(): LeaseEnd {
+    return this.#lease;
   }
 
   /** The whole segment's ArrayBuffer (objects index into it at `offset`). */
@@ -86,13 +111,11 @@ export class ObjectMemory {
     return this.#view;
   }
 
-  /** Called when a descriptor leaves this process: the bytes may be in use elsewhere. */
-  markShared(): void {
-    this.#lease.shared = true;
-  }
-
-  get shared(): boolean {
-    return this.#lease.shared;
+  /** The arena block's tag, for descriptors; null for a named object's own segment. */
+  get blockTag(): string | null {
+    const { block, ref } = this.#lease;
+    const tag = block?.tag ?? ref?.tag;
+    return tag === undefined ? null : tagText(tag);
   }
 
   /** The object has a segment of its own (a named object): unlink() removes that name. */
@@ -110,11 +133,7 @@ export class ObjectMemory {
       this.#view = null;
     }
     finalizer.unregister(this);
-    const lease = this.#lease;
-    if (!lease.done) {
-      lease.done = true;
-      if (lease.block !== null && !lease.shared) free(lease.block);
-    }
+    this.#lease.end();
     if (this.#ownsRef) releaseSegment(this.segment);
   }
 }

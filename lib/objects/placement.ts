@@ -2,7 +2,7 @@
 // per segment); a named object gets a segment of its own whose header
 // describes it, so attach(name) can rebuild it from the header alone.
 import { rangeError } from '../errors';
-import { lockIn, LockDescriptor, ProcessLock, RLock } from '../locks/lock';
+import { companionRLock, lockIn, LockDescriptor, ProcessLock } from '../locks/lock';
 import { allocate } from '../memory/arena';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
@@ -42,10 +42,13 @@ export function placeNew(kind: ObjectKind, type: ScalarType | StructType, length
   const given = own ? null : (options.lock as ProcessLock | null);
   if (options.name === undefined) {
     const block = allocate(size, type.align);
-    const mem = new ObjectMemory(block.segment, block.offset, size, block, false);
+    // With a lock of its own, the lock's finalizer ends the object's lease too.
+    const mem = new ObjectMemory(block.segment, block.offset, size, block, false, null, !own);
     if (!own) return { mem, lock: given, ownLock: false };
     try {
-      return { mem, lock: new RLock(), ownLock: true };
+      const lock = companionRLock(mem.leaseEnd());
+      mem.companion = lock; // the lock outlives every view of the object
+      return { mem, lock, ownLock: true };
     } catch (err) {
       mem.close();
       throw err;

@@ -33,6 +33,8 @@ export interface ObjectDescriptor {
   /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
   readonly incarnation: string;
   readonly offset: number;
+  /** Tag of the arena block (16 hex digits): attach() refuses a block freed and reused since. */
+  readonly block?: string;
   readonly type: LayoutJSON;
   readonly length?: number;
   readonly lock?: LockDescriptor;
@@ -59,10 +61,12 @@ export function infoOf(obj: unknown): ObjectInfo | undefined {
   return (obj as { [INFO]?: ObjectInfo })[INFO] ?? infos.get(obj);
 }
 
-/** The descriptor of a registered object; its memory is then never recycled. */
+/**
+ * The descriptor of a registered object. It holds no reference: the object
+ * stays attachable while this process (or another that attached it) has it open.
+ */
 export function describe(info: ObjectInfo): ObjectDescriptor {
   if (info.mem.closed) throw new SharedCtypesError('ERR_SHM_CLOSED', 'this shared object was closed in this process');
-  info.mem.markShared();
   const d: { -readonly [K in keyof ObjectDescriptor]: ObjectDescriptor[K] } = {
     $sharedctypes: 1,
     kind: info.kind,
@@ -71,6 +75,8 @@ export function describe(info: ObjectInfo): ObjectDescriptor {
     offset: info.mem.offset,
     type: encodeType(info.type),
   };
+  const block = info.mem.blockTag;
+  if (block !== null) d.block = block;
   if (info.length !== null) d.length = info.length;
   if (info.lock !== null) d.lock = info.lock.toJSON();
   return d;

@@ -3,6 +3,7 @@
 // offset, size and layout is checked against the real mapping first.
 import { codeOf, SharedCtypesError, typeError } from '../errors';
 import { attachLockInternal, isIncarnation, Lock, LockDescriptor, lockIn, ProcessLock, RLock, successorError } from '../locks/lock';
+import { BlockRef, descriptorTag, dropBlock, RECORD_SIZE, retainBlock } from '../memory/arena';
 import { buildObject } from '../objects/build';
 import { ObjectMemory } from '../objects/memory';
 import { byteSize } from '../objects/placement';
@@ -121,18 +122,24 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   if (synchronized !== (d.lock !== undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `a ${kind} descriptor ${synchronized ? 'needs' : 'has no'} lock`);
   const segment = retainSegment(d.segment, allow);
   let lock: ProcessLock | null = null;
+  let ref: BlockRef | null = null;
   try {
     if (segment.header.incarnation !== d.incarnation) throw successorError(segment.name, sameObjectLayout(segment, kind, type, length));
     const size = byteSize(type, length);
     const { headerSize, payloadSize } = segment.header;
     const offset = d.offset;
-    if (!Number.isSafeInteger(offset) || offset < headerSize || offset + size > headerSize + payloadSize || offset % type.align !== 0) {
+    const tag = descriptorTag(d.block, segment);
+    // An arena object has its block record in the 16 bytes before it.
+    const start = tag === null ? headerSize : headerSize + RECORD_SIZE;
+    if (!Number.isSafeInteger(offset) || offset < start || offset + size > headerSize + payloadSize || offset % type.align !== 0 || (tag !== null && offset % 16 !== 0)) {
       throw mismatch(`the descriptor's object (${size} bytes at ${offset}) does not lie inside segment '${segment.name}'`);
     }
+    if (tag !== null) ref = retainBlock(segment, offset, tag, false);
     if (synchronized) lock = attachLockInternal(d.lock as LockDescriptor, allow);
-    return buildObject(kind, new ObjectMemory(segment, offset, size, null, true), type, length, lock, true);
+    return buildObject(kind, new ObjectMemory(segment, offset, size, null, true, ref), type, length, lock, true);
   } catch (err) {
     lock?.close();
+    if (ref !== null) dropBlock(ref);
     releaseSegment(segment);
     throw err;
   }

@@ -16,7 +16,8 @@
         "native/segment_table.cc",
         "native/typed_array_fill.cc",
         "native/shm_common.cc",
-        "native/mutex_common.cc"
+        "native/mutex_common.cc",
+        "native/held_mappings.cc"
       ],
       "conditions": [
         ["OS=='win'", {

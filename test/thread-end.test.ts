@@ -176,3 +176,82 @@ describe('a worker thread that ends holding locks', () => {
     }
   });
 });
+
+// A waiter asleep in acquire() cannot be woken by the OS: terminate() must still end it soon.
+const WAITER = path.join(__dirname, 'fixtures', 'blocked-waiter.js');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A lock held by this process's main thread or by another process, released on demand. */
+async function holdLock(lock: Lock | RLock, by: 'this thread' | 'another process'): Promise<() => Promise<void>> {
+  if (by === 'this thread') {
+    expect(lock.acquire({ blocking: false })).toBe(true);
+    return async () => lock.release();
+  }
+  const peer = forkFixture('lock-peer.js', [JSON.stringify(lock.toJSON())]);
+  expect(await peer.next()).toEqual({ type: 'ready', kind: lock.kind });
+  peer.send({ type: 'acquire' });
+  expect(await peer.next()).toEqual({ type: 'acquired', kind: lock.kind });
+  return async () => {
+    peer.send({ type: 'release' });
+    expect(await peer.next()).toEqual({ type: 'released' });
+    peer.send({ type: 'exit' });
+    expect(await exitOf(peer)).toEqual({ code: 0, signal: null });
+  };
+}
+
+function startWaiter(lock: Lock | RLock, how: string): { worker: Worker; messages: string[]; next: () => Promise<string>; exit: Promise<number> } {
+  const worker = new Worker(WAITER, { workerData: { lock: lock.toJSON(), path: how } });
+  const messages: string[] = [];
+  const waiting: Array<(m: string) => void> = [];
+  worker.on('message', (m: string) => {
+    messages.push(m);
+    waiting.shift()?.(m);
+  });
+  const exit = new Promise<number>((resolve) => worker.on('exit', resolve));
+  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  return { worker, messages, next, exit };
+}
+
+const terminateMs: string[] = [];
+afterAll(() => {
+  if (terminateMs.length > 0) console.log(`terminate() of a worker blocked in acquire(): ${terminateMs.join(', ')} (terminate() to 'exit')`);
+});
+
+describe('worker.terminate() of a worker blocked in acquire()', () => {
+  const paths: Array<[string, string]> = [
+    ['acquire()', 'handle'],
+    ['acquire({ timeout: 10000 })', 'timed'],
+  ];
+  const holders: Array<'this thread' | 'another process'> = ['this thread', 'another process'];
+  const rows = paths.flatMap(([label, how]) => holders.flatMap((by) => kinds.map((kind): [string, Kind, string, typeof by] => [label, kind, how, by])));
+  test.each(rows)('%s on a %s held by %s: the worker ends at once and the lock keeps working', async (label, kind, how, by) => {
+    const lock = kind === 'Lock' ? Lock() : RLock();
+    try {
+      const release = await holdLock(lock, by);
+      const blocked = startWaiter(lock, how);
+      expect(await blocked.next()).toBe('waiting');
+      await sleep(200); // long past the spinning: asleep in the kernel
+      const started = performance.now();
+      void blocked.worker.terminate();
+      const code = await blocked.exit;
+      const ms = performance.now() - started;
+      terminateMs.push(`${label} ${kind} held by ${by}: ${ms.toFixed(1)} ms`);
+      expect({ code, messages: blocked.messages }).toEqual({ code: 1, messages: ['waiting'] });
+      expect(ms).toBeLessThan(1000);
+
+      // The lock still works: a new waiter gets it as soon as the holder lets go...
+      const second = startWaiter(lock, 'handle');
+      expect(await second.next()).toBe('waiting');
+      await release();
+      expect(await second.next()).toBe('acquired');
+      expect(await second.exit).toBe(0);
+      // ... and nobody holds it: the terminated waiter took nothing with it.
+      expect(lock.locked()).toBe(false);
+      expect(lock.acquire({ timeout: 1000 })).toBe(true);
+      expect(lock.ownerDied).toBe(false);
+      lock.release();
+    } finally {
+      lock.close();
+    }
+  }, 20000);
+});

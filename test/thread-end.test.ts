@@ -202,13 +202,16 @@ async function holdLock(lock: Lock | RLock, by: 'this thread' | 'another process
 function startWaiter(lock: Lock | RLock, how: string): { worker: Worker; messages: string[]; next: () => Promise<string>; exit: Promise<number> } {
   const worker = new Worker(WAITER, { workerData: { lock: lock.toJSON(), path: how } });
   const messages: string[] = [];
+  const queued: string[] = [];
   const waiting: Array<(m: string) => void> = [];
   worker.on('message', (m: string) => {
     messages.push(m);
-    waiting.shift()?.(m);
+    const w = waiting.shift();
+    if (w) w(m);
+    else queued.push(m);
   });
   const exit = new Promise<number>((resolve) => worker.on('exit', resolve));
-  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  const next = (): Promise<string> => (queued.length > 0 ? Promise.resolve(queued.shift() as string) : new Promise((resolve) => waiting.push(resolve)));
   return { worker, messages, next, exit };
 }
 
@@ -223,8 +226,8 @@ describe('worker.terminate() of a worker blocked in acquire()', () => {
     ['acquire({ timeout: 10000 })', 'timed'],
   ];
   const holders: Array<'this thread' | 'another process'> = ['this thread', 'another process'];
-  const rows = paths.flatMap(([label, how]) => holders.flatMap((by) => kinds.map((kind): [string, Kind, string, typeof by] => [label, kind, how, by])));
-  test.each(rows)('%s on a %s held by %s: the worker ends at once and the lock keeps working', async (label, kind, how, by) => {
+  const rows = paths.flatMap(([label, how]) => holders.flatMap((by) => kinds.map((kind): [string, Kind, typeof by, string] => [label, kind, by, how])));
+  test.each(rows)('%s on a %s held by %s: the worker ends at once and the lock keeps working', async (label, kind, by, how) => {
     const lock = kind === 'Lock' ? Lock() : RLock();
     try {
       const release = await holdLock(lock, by);

@@ -17,7 +17,8 @@
         "native/typed_array_fill.cc",
         "native/shm_common.cc",
         "native/mutex_common.cc",
-        "native/owned.cc"
+        "native/owned.cc",
+        "native/held_mappings.cc"
       ],
       "conditions": [
         ["OS=='win'", {

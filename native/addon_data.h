@@ -24,6 +24,10 @@ struct AddonData {
 
   const napi_env env;
   Napi::FunctionReference segment_ctor;
+  // A trivial JS function: calling it fails once the environment is being
+  // torn down (worker.terminate(), process.exit() in a worker), which is how
+  // a long lock wait learns to stop. Empty if it could not be made.
+  Napi::FunctionReference alive_probe;
   // Shared with every Segment: finalizers may run after this struct is gone.
   std::shared_ptr<SegmentTable> segments = std::make_shared<SegmentTable>();
   // Lock handles; only JS calls use them, so they end with the environment.

@@ -15,6 +15,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function segment = Segment::Define(env);
   data->segment_ctor = Napi::Persistent(segment);
   exports.Set("Segment", segment);
+  // A JS function, not a native one: entering it runs V8's interrupt check,
+  // where a pending termination shows.
+  napi_value source = nullptr, probe = nullptr;
+  if (napi_create_string_utf8(env, "(function sharedctypesAlive() {})", NAPI_AUTO_LENGTH, &source) == napi_ok &&
+      napi_run_script(env, source, &probe) == napi_ok)
+    data->alive_probe = Napi::Persistent(Napi::Function(env, probe));
   ExportLockFunctions(env, exports, data);
   ExportFill(env, exports);
   ExportOwnedFunctions(env, exports);

@@ -92,6 +92,33 @@ bool Resolve(Call* c, napi_callback_info info) {
   return c->mutex != nullptr;
 }
 
+// WaitCheck of a lock wait: is this environment still running? A call into
+// JS fails while a termination is pending (worker.terminate(), process.exit()
+// in a worker): the wait then ends, the termination goes on unwinding.
+bool EnvAlive(void* ctx) {
+  auto* addon = static_cast<AddonData*>(ctx);
+  napi_ref probe = addon->alive_probe;
+  if (probe == nullptr) return true;  // no probe: wait as before
+  napi_env env = addon->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
+  napi_value fn = nullptr, recv = nullptr, result = nullptr;
+  const bool alive = napi_get_reference_value(env, probe, &fn) == napi_ok && fn != nullptr &&
+                     napi_get_undefined(env, &recv) == napi_ok &&
+                     napi_call_function(env, recv, fn, 0, nullptr, &result) == napi_ok;
+  napi_close_handle_scope(env, scope);
+  return alive;
+}
+
+// A wait stopped by EnvAlive: leave the termination pending, or, should
+// nothing be pending, make sure JS never takes this for an acquire.
+napi_value GaveUp(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return nullptr;
+  return PendStatus(env, Status::Lib(ErrorKind::kLockSystem, "lock wait stopped: the environment is ending"),
+                    "cannot acquire lock");
+}
+
 napi_value Int(napi_env env, int32_t v) {
   napi_value out = nullptr;
   napi_create_int32(env, v, &out);
@@ -134,8 +161,10 @@ napi_value LockAcquire(napi_env env, napi_callback_info info) {
     }
   }
   Acquired result;
-  Status st = c.mutex->Lock(timeout, &result);
+  const WaitCheck check{EnvAlive, c.addon};
+  Status st = c.mutex->Lock(timeout, &result, &check);
   if (!st.ok()) return PendStatus(env, st, "cannot acquire lock");
+  if (result == Acquired::kGaveUp) return GaveUp(env);
   return Int(env, result == Acquired::kYes         ? kResultAcquired
                   : result == Acquired::kOwnerDied ? kResultOwnerDied
                                                    : kResultNotAcquired);
@@ -189,8 +218,9 @@ bool HandleOf(napi_env env, napi_callback_info info, int32_t* handle, AddonData*
 }
 
 // The lock whose handle JS left in the lock box; on failure a JS error is pending.
-Mutex* BoxedLock(napi_env env, napi_callback_info info) {
+Mutex* BoxedLock(napi_env env, napi_callback_info info, AddonData** out = nullptr) {
   AddonData* addon = AddonOf(env, info);
+  if (out != nullptr) *out = addon;
   if (addon == nullptr) return nullptr;
   // Taken out of the box, so a call that JS did not prepare (say, its view
   // of the box was detached) finds no handle instead of the previous lock.
@@ -205,11 +235,14 @@ Mutex* BoxedLock(napi_env env, napi_callback_info info) {
 // lockAcquire() -> undefined, or 1 when a dead holder's lock was recovered.
 // Blocks; try and timed acquires go through lock().
 napi_value LockAcquireBoxed(napi_env env, napi_callback_info info) {
-  Mutex* m = BoxedLock(env, info);
+  AddonData* addon = nullptr;
+  Mutex* m = BoxedLock(env, info, &addon);
   if (m == nullptr) return nullptr;
   Acquired result;
-  Status st = m->Lock(-1, &result);
+  const WaitCheck check{EnvAlive, addon};
+  Status st = m->Lock(-1, &result, &check);
   if (!st.ok()) return PendStatus(env, st, "cannot acquire lock");
+  if (result == Acquired::kGaveUp) return GaveUp(env);
   // undefined in the common case: making a return value costs time.
   return result == Acquired::kOwnerDied ? Int(env, kResultOwnerDied) : nullptr;
 }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "held_mappings.h"
 #include "shm.h"
 
 namespace sct {
@@ -25,7 +26,8 @@ class MappingRef {
   }
   void Unmap() {
     if (!closed_) {
-      ShmUnmap(&mapping_);
+      // Not while this thread holds a lock in it: see held_mappings.h.
+      UnmapUnlessHeld(&mapping_);
       closed_ = true;
     }
   }

@@ -22,7 +22,19 @@ enum class Acquired {
   kYes,        // acquired normally
   kOwnerDied,  // acquired, but the previous holder died holding it
   kNo,         // try failed / timed out
+  kGaveUp,     // a WaitCheck said to stop waiting (not acquired)
 };
+
+// Asked between the slices of a wait that sleeps in the kernel (never on the
+// uncontended or spinning paths): false ends the wait without the lock. A
+// sleeping pthread_mutex_lock cannot be interrupted, so without this a
+// worker blocked on a lock could not be terminated until the lock came free.
+struct WaitCheck {
+  bool (*keep_waiting)(void* ctx);
+  void* ctx;
+};
+// Longest sleep between two checks: bounds how late a terminate() is noticed.
+constexpr int kWaitSliceMs = 25;
 
 // Shared bookkeeping at the start of every lock region. Only the holder
 // writes depth and owner; `recovered` carries an owner death found by a
@@ -65,8 +77,9 @@ class Mutex {
 
   // Writes a fresh lock into the region (the creator does this once).
   Status Init(LockKind kind);
-  // timeout_ms < 0: block; == 0: try; > 0: wait at most that long.
-  Status Lock(double timeout_ms, Acquired* out);
+  // timeout_ms < 0: block; == 0: try; > 0: wait at most that long. With a
+  // check, a kernel sleep is cut into kWaitSliceMs slices, asking it between.
+  Status Lock(double timeout_ms, Acquired* out, const WaitCheck* check = nullptr);
   Status Unlock();
   // Held by anyone (including this thread)? A probe, racy by nature.
   Status IsLocked(bool* out);

@@ -148,6 +148,31 @@ int SpinTryLock(pthread_mutex_t* m) {
   return EBUSY;
 }
 
+double MonotonicMs() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+constexpr int kGaveUp = -1;  // not an errno
+
+// The kernel sleep of Lock() with a WaitCheck: timed slices, the check asked
+// between them. timeout_ms < 0 waits until acquired or told to stop.
+int SlicedLock(pthread_mutex_t* m, double timeout_ms, const WaitCheck& check) {
+  const double deadline = timeout_ms < 0 ? 0 : MonotonicMs() + timeout_ms;
+  for (;;) {
+    double slice = kWaitSliceMs;
+    if (timeout_ms >= 0) {
+      const double left = deadline - MonotonicMs();
+      if (left <= 0) return ETIMEDOUT;
+      if (left < slice) slice = left;
+    }
+    const int rc = TimedLock(m, slice);
+    if (rc != ETIMEDOUT) return rc;
+    if (!check.keep_waiting(check.ctx)) return kGaveUp;
+  }
+}
+
 #if defined(__GLIBC__)
 // The `__kind` word glibc gives a mutex made by Init() for `kind`.
 int GlibcKindOf(LockKind kind) {
@@ -189,7 +214,7 @@ Status Mutex::CheckOsLock() const {
   return Status::Ok();
 }
 
-Status Mutex::Lock(double timeout_ms, Acquired* out) {
+Status Mutex::Lock(double timeout_ms, Acquired* out, const WaitCheck* check) {
   Status valid = CheckUsable();
   if (!valid.ok()) return valid;
   pthread_mutex_t* m = Impl(region_);
@@ -198,7 +223,14 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
   if (rc == EBUSY && timeout_ms != 0) {
     // Spinning on a lock this thread holds itself could never succeed.
     if (!HeldBySelf()) rc = SpinTryLock(m);
-    if (rc == EBUSY && timeout_ms < 0) {
+    if (rc == EBUSY && check != nullptr) {
+      rc = SlicedLock(m, timeout_ms, *check);
+      call = "pthread_mutex_timedlock";
+      if (rc == kGaveUp) {
+        *out = Acquired::kGaveUp;
+        return Status::Ok();
+      }
+    } else if (rc == EBUSY && timeout_ms < 0) {
       rc = pthread_mutex_lock(m);
       call = "pthread_mutex_lock";
     } else if (rc == EBUSY) {

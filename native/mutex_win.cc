@@ -76,7 +76,7 @@ Status Mutex::Init(LockKind kind) {
   return OpenHandle();
 }
 
-Status Mutex::Lock(double timeout_ms, Acquired* out) {
+Status Mutex::Lock(double timeout_ms, Acquired* out, const WaitCheck* check) {
   Status st = CheckUsable();
   if (!st.ok()) return st;
   st = OpenHandle();
@@ -93,7 +93,30 @@ Status Mutex::Lock(double timeout_ms, Acquired* out) {
   DWORD wait = timeout_ms < 0 ? INFINITE
                : timeout_ms >= 4294967294.0 ? 4294967294u
                                              : static_cast<DWORD>(timeout_ms + 0.999);
-  DWORD rc = WaitForSingleObject(static_cast<HANDLE>(handle_), wait);
+  DWORD rc;
+  if (check == nullptr || timeout_ms == 0) {
+    rc = WaitForSingleObject(static_cast<HANDLE>(handle_), wait);
+  } else {
+    // In slices, asking `check` between them (see WaitCheck).
+    const ULONGLONG start = GetTickCount64();
+    for (;;) {
+      DWORD slice = kWaitSliceMs;
+      if (timeout_ms >= 0) {
+        const double left = timeout_ms - static_cast<double>(GetTickCount64() - start);
+        if (left <= 0) {
+          rc = WAIT_TIMEOUT;
+          break;
+        }
+        if (left < slice) slice = static_cast<DWORD>(left + 0.999);
+      }
+      rc = WaitForSingleObject(static_cast<HANDLE>(handle_), slice);
+      if (rc != WAIT_TIMEOUT) break;
+      if (!check->keep_waiting(check->ctx)) {
+        *out = Acquired::kGaveUp;
+        return Status::Ok();
+      }
+    }
+  }
   bool owner_died = false;
   if (rc == WAIT_TIMEOUT) {
     *out = Acquired::kNo;

@@ -9,23 +9,18 @@ import fs from 'fs';
 import path from 'path';
 import { attach, attachLock, Lock, RawArray, RawValue, unlink, Value, type ObjectDescriptor } from '../dist';
 import { ownedNames } from '../dist/lifetime/owned';
-import { exitOf, forkFixture, killAll, Peer } from './helpers/processes';
+import { exitOf, forkFixture, Peer } from './helpers/processes';
 import { GENERATED, testName } from './helpers/names';
 import { run, startPeer } from './helpers/peer';
-import { thrown } from './helpers/shm';
+import { leftoverNamesCleanedAfterEach, thrown } from './helpers/shm';
 
-const made = new Set<string>();
+// Named segments a failed test leaves are removed after it (fixtures killed first).
+const made = leftoverNamesCleanedAfterEach();
 const fresh = (tag: string): string => {
   const name = testName(tag);
   made.add(name);
   return name;
 };
-
-afterEach(async () => {
-  await killAll();
-  for (const name of made) fs.rmSync(`/dev/shm/${name}`, { force: true });
-  made.clear();
-});
 
 async function racers(n: number): Promise<Peer[]> {
   const peers = Array.from({ length: n }, () => forkFixture('open-or-create.js'));

@@ -342,10 +342,21 @@ describe('native argument checks', () => {
       box[0] = h;
       binding.lockRelease();
     };
+    // Never a lock by accident: refused, or (when a test file that ran before in
+    // this jest worker left handles of closed segments) a closed lock of this environment.
+    const junkCode = (fn: () => unknown): string | undefined => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+      return 'returned';
+    };
     for (const junk of [-1, 0, 2 ** 29, 2 ** 31 - 1, -(2 ** 31), 12345]) {
-      expectCode(() => acquire(junk), 'ERR_INVALID_ARG_VALUE');
-      expectCode(() => release(junk), 'ERR_INVALID_ARG_VALUE');
+      expect(['ERR_INVALID_ARG_VALUE', 'ERR_SHM_CLOSED']).toContain(junkCode(() => acquire(junk)));
+      expect(['ERR_INVALID_ARG_VALUE', 'ERR_SHM_CLOSED']).toContain(junkCode(() => release(junk)));
     }
+    for (const junk of [-1, -(2 ** 31)]) expectCode(() => acquire(junk), 'ERR_INVALID_ARG_VALUE');
     expect(B.lockHandleFree('nonsense')).toBeUndefined(); // ignored, never a crash
     const seg = makeSegment('handles', 256, LockKindCode.Lock);
     let handle = -1;

@@ -2,7 +2,7 @@
 // V8's Atomics on the shared bytes. Atomics compile to locked instructions
 // (lock xadd, lock cmpxchg) that are atomic across processes too, because the
 // memory is the same physical page in every process that maps it.
-import { rangeError, SharedCtypesError } from '../errors';
+import { rangeError, typeError } from '../errors';
 import { ScalarType, toStored } from '../types/scalars';
 import { closedError, ObjectMemory } from './memory';
 import { MEM, SLOT, SCALAR_TYPE } from './symbols';
@@ -51,7 +51,7 @@ function slotOf(host: AtomicHost): IntArray {
   if (host[MEM].closed) throw closedError('value');
   const type = host[SCALAR_TYPE];
   if (!hasAtomics(type)) {
-    throw new SharedCtypesError('ERR_INVALID_TYPE', `${type.name} has no lock-free atomics (integer types only)`);
+    throw typeError('ERR_INVALID_TYPE', `${type.name} has no lock-free atomics (integer types only)`);
   }
   return host[SLOT];
 }

@@ -4,7 +4,7 @@
 // written anything, so decoding checks every field against the real mapping
 // size before anything else uses it.
 import { randomBytes } from 'crypto';
-import { SharedCtypesError } from '../errors';
+import { rangeError, SharedCtypesError } from '../errors';
 import { alignUp } from '../util/align';
 
 export const MAGIC = 'SCTYPES\0';
@@ -70,7 +70,7 @@ export interface Header extends HeaderFields {
 export function planHeader(fields: HeaderFields): { metaBytes: Buffer; lockOffset: number; headerSize: number; totalSize: number } {
   const metaBytes = Buffer.from(JSON.stringify(fields.meta), 'utf8');
   if (metaBytes.length > MAX_META_BYTES) {
-    throw new SharedCtypesError('ERR_INVALID_TYPE', `type description is too large for a segment header (${metaBytes.length} bytes)`);
+    throw rangeError('ERR_INVALID_TYPE', `type description is too large for a segment header (${metaBytes.length} bytes)`);
   }
   const afterMeta = alignUp(FIXED_SIZE + metaBytes.length, ALIGN);
   const hasLock = fields.lockKind !== LockKindCode.None;

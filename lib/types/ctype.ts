@@ -1,6 +1,6 @@
 // C types beyond scalars: fixed-length arrays and structs with natural C
 // alignment, plus the TypeScript machinery that maps each type to its JS value.
-import { SharedCtypesError, typeError, rangeError } from '../errors';
+import { typeError, rangeError } from '../errors';
 import { alignUp } from '../util/align';
 import { ElementOfCode, isScalarType, isTypecode, JsOfCode, ScalarType, SCALARS, Typecode } from './scalars';
 
@@ -87,7 +87,7 @@ export function resolveType(spec: unknown): ScalarType | StructType {
   if (isTypecode(spec)) return SCALARS[spec];
   if (isScalarType(spec) || isStructType(spec)) return spec;
   const shown = typeof spec === 'string' ? JSON.stringify(spec) : typeof spec;
-  throw new SharedCtypesError('ERR_INVALID_TYPE', `unknown type ${shown}: use a typecode (c b B h H i I l L q Q f d ?), a c_* type or a Struct`);
+  throw typeError('ERR_INVALID_TYPE', `unknown type ${shown}: use a typecode (c b B h H i I l L q Q f d ?), a c_* type or a Struct`);
 }
 
 // Struct objects carry these methods next to their fields (as Python's
@@ -111,7 +111,7 @@ const RESERVED_NAMES = new Set([
 
 export function checkFieldName(name: string): void {
   if (name.length === 0 || name.length > 256 || RESERVED_NAMES.has(name)) {
-    throw new SharedCtypesError('ERR_INVALID_TYPE', `invalid or reserved struct field name ${JSON.stringify(name)}`);
+    throw typeError('ERR_INVALID_TYPE', `invalid or reserved struct field name ${JSON.stringify(name)}`);
   }
 }
 
@@ -144,7 +144,7 @@ export function makeStructType(fields: ReadonlyArray<{ name: string; type: CType
   const seen = new Set<string>();
   for (const f of fields) {
     checkFieldName(f.name);
-    if (seen.has(f.name)) throw new SharedCtypesError('ERR_INVALID_TYPE', `duplicate struct field ${JSON.stringify(f.name)}`);
+    if (seen.has(f.name)) throw typeError('ERR_INVALID_TYPE', `duplicate struct field ${JSON.stringify(f.name)}`);
     seen.add(f.name);
   }
   const layout = layoutStruct(fields);
@@ -162,11 +162,11 @@ export function Struct<const F extends FieldSpecs>(fields: F): StructType<F> {
   const list = Object.keys(fields).map((name) => {
     const spec: unknown = fields[name];
     if (Array.isArray(spec)) {
-      if (spec.length !== 2) throw new SharedCtypesError('ERR_INVALID_TYPE', `array field ${name} must be written [type, length]`);
+      if (spec.length !== 2) throw typeError('ERR_INVALID_TYPE', `array field ${name} must be written [type, length]`);
       return { name, type: makeArrayType(resolveType(spec[0]), spec[1] as number) as CType };
     }
     return { name, type: resolveType(spec) as CType };
   });
-  if (list.length === 0) throw new SharedCtypesError('ERR_INVALID_TYPE', 'a Struct needs at least one field');
+  if (list.length === 0) throw typeError('ERR_INVALID_TYPE', 'a Struct needs at least one field');
   return makeStructType(list) as StructType<F>;
 }

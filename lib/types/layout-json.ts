@@ -1,7 +1,7 @@
 // Type layouts as plain JSON, for segment headers and descriptors, and their
 // strict decoding: a layout read from shared memory is untrusted, so every
 // offset and size is recomputed and must match what was claimed.
-import { SharedCtypesError } from '../errors';
+import { SharedCtypesError, typeError } from '../errors';
 import { isTypecode, SCALARS } from './scalars';
 import { CType, checkFieldName, layoutStruct, makeArrayType, makeStructType, StructType } from './ctype';
 
@@ -32,7 +32,9 @@ const MAX_FIELDS = 4096;
 export function decodeType(json: unknown, code: 'ERR_SHM_BAD_HEADER' | 'ERR_INVALID_TYPE' = 'ERR_SHM_BAD_HEADER'): CType {
   let fieldBudget = MAX_FIELDS;
   const fail = (why: string): never => {
-    throw new SharedCtypesError(code, `invalid type layout: ${why}`);
+    // A bad layout from the caller (a descriptor) is an argument error; from a header, a bad segment.
+    const message = `invalid type layout: ${why}`;
+    throw code === 'ERR_INVALID_TYPE' ? typeError(code, message) : new SharedCtypesError(code, message);
   };
   const walk = (node: unknown, depth: number): CType => {
     if (depth > MAX_DEPTH) fail('nested too deeply');

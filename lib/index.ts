@@ -2,7 +2,7 @@
 export { SharedCtypesError } from './errors';
 export type { ErrorCode } from './errors';
 export { Lock, RLock, OWNER_DIED_WARNING } from './locks/lock';
-export type { AcquireOptions, LockDescriptor, LockGuard, LockOptions } from './locks/lock';
+export type { AcquireOptions, LockDescriptor, LockFactory, LockGuard, LockOptions, ProcessLock } from './locks/lock';
 export {
   c_bool,
   c_byte,
@@ -52,6 +52,7 @@ export type {
 export type { RawMethods } from './objects/raw-methods';
 export type { AtomicMethods, AtomicElementMethods } from './objects/atomics';
 export type { ObjectDescriptor, ObjectKind } from './objects/registry';
+export type { LayoutJSON } from './types/layout-json';
 export { attach, attachLock } from './sharing/attach';
 export type { AttachExpect, AttachLockOptions, SharedObject } from './sharing/attach';
 export { fork, inherited, sharedEnv, SHARED_ENV } from './sharing/fork';

@@ -1089,9 +1089,11 @@ describe('close()', () => {
 
     // Closing the raw object of a synchronized one closes both.
     const sync = SharedArray('d', [1]);
-    sync.getObj().close();
-    expect(sync.getObj().length).toBe(0);
+    const raw = sync.getObj();
+    raw.close();
+    expect(raw.length).toBe(0);
     expect(codeOf(() => sync[0])).toBe('ERR_SHM_CLOSED');
+    expect(codeOf(() => sync.getObj())).toBe('ERR_SHM_CLOSED');
   });
 });
 

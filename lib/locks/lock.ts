@@ -1,6 +1,7 @@
 // Lock and RLock: process-shared robust locks, shareable with other processes
 // by descriptor or by name. A holder's death is recovered by the next
 // acquirer, who is told (ownerDied + a process warning), never silently.
+import util = require('util');
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
 import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
 import { binding, LockResult } from '../native';
@@ -331,6 +332,17 @@ export abstract class ProcessLock {
       else if (this.#ref !== null) dropBlock(this.#ref);
     }
     if (this.#ownsRef) releaseSegment(this.#segment);
+  }
+
+  /** close(), for `using lock = new Lock()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `Lock [segment@offset] { ownerDied: false }`: no internal bookkeeping shown. */
+  [util.inspect.custom](_depth: number, options: util.InspectOptionsStylized, inspect: typeof util.inspect): string {
+    if (this.#closed) return `${this.kind} <closed>`;
+    return `${this.kind} [${this.#segment.name}@${this.#offset}] ${inspect({ ownerDied: this.ownerDied }, options)}`;
   }
 
   /** Removes a named lock's name (idempotent); unnamed locks have nothing to remove. */

@@ -1,7 +1,7 @@
 // Turns placed memory into the user-facing object of the right shape, for
 // new objects and attached ones alike.
 import { ProcessLock } from '../locks/lock';
-import { ScalarType } from '../types/scalars';
+import { c_ubyte, ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
 import { ObjectMemory } from './memory';
 import { ObjectKind, register } from './registry';
@@ -53,7 +53,7 @@ export function buildSync(
     const elementsOf = raw as { readonly length: number; [index: number]: unknown };
     obj = indexed(
       type.kind === 'scalar' && type.code === 'c'
-        ? new SynchronizedCharArray(mem, lock, raw as Buffer, null)
+        ? new SynchronizedCharArray(mem, lock, raw as Buffer, c_ubyte)
         : new SynchronizedArray(mem, lock, elementsOf, check),
     );
   }

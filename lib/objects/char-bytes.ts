@@ -1,6 +1,7 @@
 // `.value` and `.raw` of a `c` array, as ctypes' c_char arrays have them:
 // .value is the latin1 string up to the first NUL, .raw all the bytes.
 import { rangeError, typeError } from '../errors';
+import { byteOf } from '../types/scalars';
 import { latin1Bytes } from './views';
 
 export function charValue(bytes: Uint8Array): string {
@@ -33,9 +34,7 @@ export function setCharRaw(bytes: Uint8Array, raw: unknown): void {
     throw rangeError('ERR_OUT_OF_RANGE', `${raw.length} bytes do not fit a c_char array of ${bytes.length}`);
   }
   if (Array.isArray(raw)) {
-    for (const b of raw) {
-      if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) throw typeError('ERR_INVALID_ARG_TYPE', 'raw bytes must be integers from 0 to 255');
-    }
+    for (const b of raw) byteOf(b, 'each .raw element'); // checked before anything is stored
   }
   bytes.set(raw);
 }

@@ -3,7 +3,7 @@
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
 import { ProcessLock, RLock } from '../locks/lock';
 import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
-import { c_ubyte, ScalarType, toStored } from '../types/scalars';
+import { byteOf, ScalarType, toStored } from '../types/scalars';
 import { buildRaw, buildSync } from './build';
 import { CheckedOptions, checkOptions, RawOptions, SyncOptions } from './options';
 import { placeNew, Placed } from './placement';
@@ -39,9 +39,12 @@ function fillArray(raw: object, type: ObjType, items: ArrayLike<unknown>): void 
       ta.set(items as unknown as ArrayLike<number>);
       return;
     }
-    // Elements of `c` arrays are bytes.
-    const check = type.code === 'c' ? c_ubyte : type;
-    for (let i = 0; i < items.length; i++) ta[i] = toStored(check, items[i]);
+    // Elements of `c` arrays are bytes: 0-255, nothing wraps (as with .raw).
+    if (type.code === 'c') {
+      for (let i = 0; i < items.length; i++) ta[i] = byteOf(items[i]);
+      return;
+    }
+    for (let i = 0; i < items.length; i++) ta[i] = toStored(type, items[i]);
     return;
   }
   const arr = raw as { [i: number]: unknown };

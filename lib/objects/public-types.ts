@@ -96,6 +96,8 @@ export interface SynchronizedMethods<Raw> {
   toJSON(): ObjectDescriptor;
   close(): void;
   unlink(): void;
+  /** close(), for `using`. */
+  [Symbol.dispose](): void;
 }
 
 export type ValueOf<T> =

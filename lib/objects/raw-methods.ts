@@ -19,6 +19,8 @@ export interface RawMethods {
   unlink(): void;
   /** Raw objects have no lock: always throws ERR_NO_LOCK. */
   getLock(): never;
+  /** close(), for `using obj = RawValue('i')`. */
+  [Symbol.dispose](): void;
 }
 
 export const rawMethods: RawMethods = {
@@ -34,11 +36,16 @@ export const rawMethods: RawMethods = {
   getLock(): never {
     throw noLockError();
   },
+  [Symbol.dispose](this: object): void {
+    closeObject(infoFor(this));
+  },
 };
 
 /** Property descriptors of rawMethods, non-enumerable, for Object.create / defineProperties. */
 export function rawMethodDescriptors(): PropertyDescriptorMap {
   const map: PropertyDescriptorMap = {};
-  for (const [key, fn] of Object.entries(rawMethods)) map[key] = { value: fn, writable: true, configurable: true, enumerable: false };
+  for (const key of Reflect.ownKeys(rawMethods)) {
+    map[key as string] = { value: (rawMethods as unknown as Record<PropertyKey, unknown>)[key], writable: true, configurable: true, enumerable: false };
+  }
   return map;
 }

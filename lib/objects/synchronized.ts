@@ -32,6 +32,7 @@ export class SynchronizedBase<Raw> {
 
   /** The raw object: no locking, full speed (use it inside withLock for bulk work). */
   getObj(): Raw {
+    if (this[MEM].closed) throw closedError('synchronized object');
     return this[RAW];
   }
 
@@ -64,6 +65,11 @@ export class SynchronizedBase<Raw> {
   /** Removes a named object's segment name (idempotent). */
   unlink(): void {
     unlinkObject(infoFor(this));
+  }
+
+  /** close(), for `using v = Value('i')`. */
+  [Symbol.dispose](): void {
+    closeObject(infoFor(this));
   }
 
   [util.inspect.custom](depth: number, options: util.InspectOptionsStylized, inspect: typeof util.inspect): string {

@@ -7,7 +7,8 @@ import { binding } from '../native';
 import { ScalarType } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { atomicElementMethods, hasAtomics } from './atomics';
-import { ObjectMemory } from './memory';
+import { closedError, ObjectMemory } from './memory';
+import { infoOf } from './registry';
 import { methodDescriptors } from './scalar';
 import { rawMethodDescriptors } from './raw-methods';
 
@@ -76,22 +77,28 @@ export function sharedTypedArray(mem: ObjectMemory, type: ScalarType, length: nu
   return Object.setPrototypeOf(ta, protoFor(type)) as AnyTypedArray;
 }
 
+/** A closed `c` array's Buffer is detached: say so rather than let V8 or a 0-length copy answer. */
+function open(buf: Buffer): Buffer {
+  if (infoOf(buf)?.mem.closed === true) throw closedError('RawArray');
+  return buf;
+}
+
 const charProto: object = Object.create(Buffer.prototype, {
   ...rawMethodDescriptors(),
   value: {
     get(this: Buffer) {
-      return charValue(this);
+      return charValue(open(this));
     },
     set(this: Buffer, s: unknown) {
-      setCharValue(this, s);
+      setCharValue(open(this), s);
     },
   },
   raw: {
     get(this: Buffer) {
-      return charRaw(this);
+      return charRaw(open(this));
     },
     set(this: Buffer, raw: unknown) {
-      setCharRaw(this, raw);
+      setCharRaw(open(this), raw);
     },
   },
 }) as object;

@@ -112,6 +112,8 @@ export function writeValue(mem: ObjectMemory, at: number, type: CType, v: unknow
 
 /** Reads a value: a JS scalar, or a live view for structs and arrays. */
 export function readValue(mem: ObjectMemory, at: number, type: CType): unknown {
+  // Views of nested structs and arrays are made lazily: refuse them here, not at first use.
+  if (type.kind !== 'scalar' && mem.closed) throw closedError(type.kind);
   switch (type.kind) {
     case 'scalar':
       return readScalar(mem.dv, at, type);
@@ -385,7 +387,10 @@ export class ArrayView implements Indexed {
     return `SharedArray(${this[LEN]}) ${inspect(this.toArray().map(plainOf), options)}`;
   }
 }
-Object.defineProperties(ArrayView.prototype, { close: rawMethodDescriptors().close, unlink: rawMethodDescriptors().unlink, getLock: rawMethodDescriptors().getLock });
+{
+  const raw = rawMethodDescriptors() as Record<PropertyKey, PropertyDescriptor>;
+  Object.defineProperties(ArrayView.prototype, { close: raw.close, unlink: raw.unlink, getLock: raw.getLock, [Symbol.dispose]: raw[Symbol.dispose] });
+}
 
 /** An array-like over `length` elements of `element` at `at`. */
 export function arrayView(mem: ObjectMemory, at: number, element: CType, length: number): ArrayView {

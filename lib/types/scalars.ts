@@ -1,6 +1,6 @@
 // Scalar C types: Python's array typecodes and the ctypes-named type objects,
 // with their sizes, alignment, JS representation and exact C store rules.
-import { typeError } from '../errors';
+import { rangeError, typeError } from '../errors';
 
 /** Python `array` typecodes. */
 export type Typecode = 'c' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | '?';
@@ -152,15 +152,25 @@ function toStoredSlow(type: ScalarType, v: unknown): number | bigint {
   }
 }
 
-/** A one-character latin1 string (or '' for NUL) as its byte. */
+/** A one-character latin1 string as its byte ('' is no character, as in Python; NUL is '\0'). */
 export function charCode(v: unknown, what = 'c_char'): number {
-  if (typeof v !== 'string' || v.length > 1) {
+  if (typeof v !== 'string' || v.length !== 1) {
     throw typeError('ERR_INVALID_ARG_TYPE', `${what} needs a one-character string, got ${describe(v)}`);
   }
-  if (v.length === 0) return 0;
   const code = v.charCodeAt(0);
   if (code > 0xff) throw typeError('ERR_INVALID_ARG_TYPE', `${what} holds one byte; ${JSON.stringify(v)} is above U+00FF (use .raw with UTF-8 bytes)`);
   return code;
+}
+
+/**
+ * One byte of a `c` array given as a number (init lists, .raw, elements of a
+ * synchronized one): an integer 0-255; another number is a RangeError, and
+ * anything else (a string included: elements are bytes) a TypeError.
+ */
+export function byteOf(v: unknown, what = 'a c_char array element'): number {
+  if (typeof v !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `${what} must be a byte (an integer from 0 to 255), got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 255) throw rangeError('ERR_OUT_OF_RANGE', `${what} must be a byte (an integer from 0 to 255), got ${v}`);
+  return v;
 }
 
 /** Converts what a slot's typed array holds back to the scalar's JS value. */

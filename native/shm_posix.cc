@@ -286,17 +286,25 @@ Status ShmOpen(const std::string& name, bool allow_other_owner, Mapping* out) {
 Status ShmIdentity(const std::string& name, std::string* out) {
   Status valid = ValidateName(name);
   if (!valid.ok()) return valid;
+  struct stat sb;
+#if defined(__linux__)
+  // glibc's shm_open opens /dev/shm/<name>: one stat() answers without an fd
+  // (asked on every attach of a segment this process already maps).
+  const std::string path = "/dev/shm/" + name;
+  if (stat(path.c_str(), &sb) != 0) return Fail(errno, "stat");
+#else
   int fd;
   do {
     fd = shm_open(OsName(name).c_str(), O_RDONLY, 0);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return Fail(errno, "shm_open");
-  struct stat sb;
-  Status st;
-  if (fstat(fd, &sb) != 0) st = Fail(errno, "fstat");
-  else *out = IdentityOf(sb);
+  const int rc = fstat(fd, &sb);
+  const int err = errno;
   CloseNoIntr(fd);
-  return st;
+  if (rc != 0) return Fail(err, "fstat");
+#endif
+  *out = IdentityOf(sb);
+  return Status::Ok();
 }
 
 void ShmUnmap(Mapping* m) {

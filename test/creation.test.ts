@@ -3,7 +3,7 @@
 // recreated name is a new segment everywhere, a creator killed mid-creation
 // leaves nothing (or a segment attach names as such), and big segments give
 // an answer, never an abort.
-import { execFileSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { constants as bufferConstants } from 'buffer';
 import fs from 'fs';
 import path from 'path';
@@ -180,8 +180,18 @@ function headOf(name: string): { size: number; magic: number; pid: number } | un
   }
 }
 
-function newGenerated(before: Set<string>): string[] {
-  return fs.readdirSync('/dev/shm').filter((n) => !before.has(n) && GENERATED.test(n));
+/** Generated segments of this run made since `before` and not yet published (others' arenas publish at once). */
+function newUnpublished(before: Set<string>): string[] {
+  return fs.readdirSync('/dev/shm').filter((n) => !before.has(n) && GENERATED.test(n) && headOf(n)?.magic === 0);
+}
+
+/** Generated segments since `before` made by `pid` (or never finished): other jest workers share the run prefix. */
+function newGeneratedBy(before: Set<string>, pid: number): string[] {
+  return fs.readdirSync('/dev/shm').filter((n) => {
+    if (before.has(n) || !GENERATED.test(n)) return false;
+    const h = headOf(n);
+    return h !== undefined && (h.pid === pid || h.magic === 0);
+  });
 }
 
 describe('a creator killed mid-creation', () => {
@@ -194,7 +204,7 @@ describe('a creator killed mid-creation', () => {
     const child = forkFixture('slow-creator.js', [JSON.stringify({ kind: 'reserve', name, unlinkOnExit: how.unlinkOnExit })]);
     await child.next();
     // Kill it as soon as its segment exists, while the kernel is still committing it.
-    const appeared = (): string | undefined => (name !== undefined ? (fs.existsSync(`/dev/shm/${name}`) ? name : undefined) : newGenerated(before)[0]);
+    const appeared = (): string | undefined => (name !== undefined ? (fs.existsSync(`/dev/shm/${name}`) ? name : undefined) : newUnpublished(before)[0]);
     let target: string | undefined;
     const end = Date.now() + 10000;
     while ((target = appeared()) === undefined && Date.now() < end) await new Promise((r) => setImmediate(r));
@@ -252,8 +262,13 @@ describe('a creator killed mid-creation', () => {
 
 describe('big segments', () => {
   const fixture = path.join(__dirname, 'fixtures', 'big-segments.js');
-  const inChild = (cmd: Record<string, unknown>): Record<string, unknown> =>
-    JSON.parse(execFileSync(process.execPath, [fixture, JSON.stringify(cmd)], { encoding: 'utf8', env: process.env }));
+  let childPid = 0;
+  const inChild = (cmd: Record<string, unknown>): Record<string, unknown> => {
+    const r = spawnSync(process.execPath, [fixture, JSON.stringify(cmd)], { encoding: 'utf8', env: process.env });
+    childPid = r.pid;
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
   // Node 20 refuses ArrayBuffers over 2^32 bytes over external memory; Node 22 and later take 2^53 - 1.
   const nodeCanMap = bufferConstants.MAX_LENGTH > 2 ** 32 + 8192;
 
@@ -266,7 +281,7 @@ describe('big segments', () => {
       expect(r).toMatchObject({ error: { name: 'RangeError', code: 'ERR_SHM_TOO_LARGE' }, after: 5 });
       expect(String((r.error as { message: string }).message)).toContain(`Node ${process.version}`);
     }
-    expect(newGenerated(before)).toEqual([]);
+    expect(newGeneratedBy(before, childPid)).toEqual([]);
   });
 
   test('a segment a peer made larger than 4 GiB (sparse) is refused cleanly, or attached where Node can map it', () => {

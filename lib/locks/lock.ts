@@ -6,7 +6,7 @@ import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
 import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
-import { checkIfExists, checkMode, SharedSegment } from '../segment/segment';
+import { checkIfExists, checkMode, isEmptyIncomplete, SharedSegment } from '../segment/segment';
 import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../sharing/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
@@ -392,7 +392,7 @@ export abstract class ProcessLock {
           }
           return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
         } catch (err) {
-          if (codeOf(err) !== 'ERR_SHM_NOT_FOUND' || attempt >= 16) throw err;
+          if ((codeOf(err) !== 'ERR_SHM_NOT_FOUND' && !isEmptyIncomplete(err)) || attempt >= 16) throw err;
         }
       }
     }
@@ -409,7 +409,7 @@ export abstract class ProcessLock {
       return lockIn(segment.header.meta.kind as 'Lock' | 'RLock', segment, segment.header.lockOffset, true);
     }
     if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
-    const segment = retainSegment(source.segment, allowOtherOwners);
+    const segment = retainSegment(source.segment, allowOtherOwners, source.incarnation);
     let ref: BlockRef | null = null;
     try {
       if (segment.header.incarnation !== source.incarnation) {

@@ -6,6 +6,7 @@ import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
 import { byteOf, ScalarType, toStored } from '../types/scalars';
 import { buildRaw, buildSync } from './build';
 import { CheckedOptions, checkOptions, RawOptions, SyncOptions } from './options';
+import { isEmptyIncomplete } from '../segment/segment';
 import { placeNew, Placed } from './placement';
 import type { ArrayInit, ArrayOf, RawArrayOf, RawScalarValue, RawValueOf, SynchronizedArrayLike, SynchronizedMethods, ValueOf } from './public-types';
 import type { RawMethods } from './raw-methods';
@@ -76,7 +77,8 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
     try {
       obj = attach(opts.name as string, { type, length });
     } catch (err) {
-      if (codeOf(err) === 'ERR_SHM_NOT_FOUND' && attempt < 16) continue;
+      // Removed in between, or still empty (its creator not yet scheduled to size it).
+      if ((codeOf(err) === 'ERR_SHM_NOT_FOUND' || isEmptyIncomplete(err)) && attempt < 16) continue;
       throw err;
     }
     checkAttached(obj, storedKind, opts, fn);

@@ -86,8 +86,16 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function incomplete(name: string, why: string): SharedCtypesError {
-  return new SharedCtypesError('ERR_SHM_INCOMPLETE', `segment '${name}' ${why}; remove it with unlink('${name}')`);
+function incomplete(name: string, why: string, empty = false): SharedCtypesError {
+  const err = new SharedCtypesError('ERR_SHM_INCOMPLETE', `segment '${name}' ${why}; remove it with unlink('${name}')`);
+  // An empty one may yet be sized by a creator that was descheduled: open-or-create tries again.
+  if (empty) Object.defineProperty(err, 'empty', { value: true });
+  return err;
+}
+
+/** An ERR_SHM_INCOMPLETE for a segment that was still empty (see incomplete()). */
+export function isEmptyIncomplete(err: unknown): boolean {
+  return codeOf(err) === 'ERR_SHM_INCOMPLETE' && (err as { empty?: unknown }).empty === true;
 }
 
 export const DEFAULT_MODE = 0o600;
@@ -201,7 +209,7 @@ export class SharedSegment {
             throw incomplete(bare, `was never completed: its creator (pid ${progress.builder}) died while building it`);
           }
           const waited = Date.now() - started;
-          if (native.size === 0 && waited >= EMPTY_WAIT_MS) throw incomplete(bare, `is empty: its creator never sized it (or it is not a sharedctypes segment)`);
+          if (native.size === 0 && waited >= EMPTY_WAIT_MS) throw incomplete(bare, `is empty: its creator never sized it (or it is not a sharedctypes segment)`, true);
           if (waited >= BUILD_WAIT_MS) {
             throw incomplete(bare, `is still incomplete after ${BUILD_WAIT_MS} ms (${progress.builder === 0 ? 'creator unknown' : `being built by pid ${progress.builder}`})`);
           }

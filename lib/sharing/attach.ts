@@ -120,7 +120,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   checkExpect(expect, type, length, 'the descriptor');
   const synchronized = kind === 'Value' || kind === 'Array';
   if (synchronized !== (d.lock !== undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `a ${kind} descriptor ${synchronized ? 'needs' : 'has no'} lock`);
-  const segment = retainSegment(d.segment, allow);
+  const segment = retainSegment(d.segment, allow, d.incarnation as string);
   let lock: ProcessLock | null = null;
   let ref: BlockRef | null = null;
   try {

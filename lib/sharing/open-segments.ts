@@ -3,6 +3,7 @@
 // when the last object using it is closed.
 import { SharedCtypesError } from '../errors';
 import { normalizeName } from '../segment/names';
+import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 
 interface Entry {
@@ -37,15 +38,19 @@ export function adoptSegment(segment: SharedSegment): SharedSegment {
  * designates the same file: another process may have unlinked the name and
  * created a new segment under it. A segment another user owns is
  * ERR_SHM_PERMISSION unless `allowOtherOwners`, also when this process
- * already has it open.
+ * already has it open. With `incarnation` (a descriptor's), a mapping of that
+ * very arena is reused without asking the file system (a stat costs more than
+ * the rest of an attach, and a fork child may attach thousands of unnamed
+ * objects): arenas have generated names that nobody creates again.
  */
-export function retainSegment(name: string, allowOtherOwners = false): SharedSegment {
+export function retainSegment(name: string, allowOtherOwners = false, incarnation?: string): SharedSegment {
   const key = normalizeName(name);
   const known = byName.get(key);
   if (known !== undefined && !known.segment.closed) {
     const identity = known.segment.identity;
     // '' where a name cannot change its object while we hold it (Windows).
-    if (identity === '' || SharedSegment.identityOf(key) === identity) {
+    const sameArena = incarnation !== undefined && known.segment.header.kind === SegmentKind.Arena && known.segment.header.incarnation === incarnation;
+    if (identity === '' || sameArena || SharedSegment.identityOf(key) === identity) {
       if (known.segment.otherOwner && !allowOtherOwners) {
         throw new SharedCtypesError(
           'ERR_SHM_PERMISSION',

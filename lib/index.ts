@@ -29,7 +29,7 @@ export {
 } from './types/scalars';
 export type { ScalarType, Typecode } from './types/scalars';
 export { Struct } from './types/ctype';
-export type { StructType, StructValue, StructInit, TypeSpec, FieldSpec, JsOf, ElementOf, InitOf } from './types/ctype';
+export type { StructType, StructValue, StructInit, TypeSpec, FieldSpec, FieldArray, FieldCharArray, JsOf, ElementOf, InitOf } from './types/ctype';
 export { RawValue, RawArray, Value, SharedArray as Array, SharedArray, copy, synchronized } from './objects/factories';
 export type { SynchronizedOf } from './objects/factories';
 export type { RawOptions, SyncOptions } from './objects/options';

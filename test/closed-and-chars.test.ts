@@ -154,3 +154,32 @@ describe('disposal and inspection', () => {
     expect(require('util').inspect(l)).toBe('Lock <closed>');
   });
 });
+
+describe('c_char array fields are character arrays', () => {
+  const Rec = Struct({ id: c_int, tags: [c_char, 4] });
+
+  test('.value (up to the first NUL), .raw, string stores with the RawArray(c) rules, in raw and synchronized structs', () => {
+    for (const o of [RawValue(Rec, { tags: 'ab' }), Value(Rec, { tags: 'ab' })]) {
+      expect(o.tags.value).toBe('ab');
+      expect([...o.tags]).toEqual([97, 98, 0, 0]);
+      expect(Buffer.from(o.tags.raw)).toEqual(Buffer.from([97, 98, 0, 0]));
+      o.tags.value = 'wxyz'; // fills it exactly: no NUL, as in Python
+      expect(o.tags.value).toBe('wxyz');
+      expect(thrown(() => (o.tags.value = 'abcde'))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+      expect(o.tags.value).toBe('wxyz'); // nothing changed
+      o.tags.value = 'q';
+      expect([...o.tags]).toEqual([113, 0, 121, 122]);
+      o.tags.raw = Buffer.from('AB');
+      expect(o.tags.value).toBe('ABy' + 'z');
+      expect(thrown(() => (o.tags.value = '\u0101'))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      const tags = o.tags;
+      o.close();
+      expect(thrown(() => tags.value)).toEqual(CLOSED);
+    }
+    const arr = RawArray(Rec, 2);
+    arr[1].tags.value = 'zz';
+    expect(arr[1].tags.value).toBe('zz');
+    expect(arr[0].tags.value).toBe('');
+    arr.close();
+  });
+});

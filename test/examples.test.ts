@@ -53,14 +53,14 @@ function processesTagged(token: string): number[] {
  * created by the example's own process that is still there once the example
  * is gone (the watchdog gets a moment to do its part).
  */
-async function runExample(name: string, timeoutMs = 15000): Promise<Run> {
+async function runExample(name: string, timeoutMs = 15000, file = path.join(EXAMPLES_DIR, `${name}.js`)): Promise<Run> {
   const before = new Set(fs.readdirSync('/dev/shm'));
   const token = randomBytes(8).toString('hex');
   let pid: number | undefined;
   const result = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(
       process.execPath,
-      [path.join(EXAMPLES_DIR, `${name}.js`)],
+      [file],
       { env: { ...process.env, [RUN_TAG]: token }, timeout: timeoutMs, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         const e = err as (Error & { code?: number | string; signal?: string }) | null;
@@ -95,6 +95,11 @@ function countBy(found: RegExpMatchArray[]): Record<string, number> {
 test('modify (003): the processing docs example prints exactly its documented results', async () => {
   const { stdout } = await runExample('modify');
   expect(stdout).toBe('49\n0.1111111111111111\nHELLO WORLD\n[ [ 3.515625, 39.0625 ], [ 33.0625, 4 ], [ 5.640625, 90.25 ] ]\n');
+});
+
+test.each(['readme.mjs', 'readme.cjs'])('readme: the README example as %s (ESM, CommonJS) runs as written', async (file) => {
+  const run = await runExample(file, 15000, path.join(__dirname, '..', 'examples', file));
+  expect(run.stdout).toBe('1000 [ 3, 5, 7 ]\n');
 });
 
 test('readme: the README example counts 1000 and doubles the array in a forked child', async () => {

@@ -8,6 +8,7 @@ import { ArrayType, CType, StructField, StructType } from '../types/ctype';
 import { c_ubyte, charCode } from '../types/scalars';
 import { BAD_INDEX, indexOfKey, NOT_INDEX } from './index-key';
 import { closedError, ObjectMemory } from './memory';
+import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { rawMethodDescriptors } from './raw-methods';
 import { describe, infoOf } from './registry';
 import { readScalar, writeScalar } from './scalar-io';
@@ -392,9 +393,34 @@ export class ArrayView implements Indexed {
   Object.defineProperties(ArrayView.prototype, { close: raw.close, unlink: raw.unlink, getLock: raw.getLock, [Symbol.dispose]: raw[Symbol.dispose] });
 }
 
+/** A `c` array inside a struct (or an array): its bytes, plus .value and .raw as RawArray('c') has them. */
+export class CharArrayView extends ArrayView {
+  #bytes(): Uint8Array {
+    const mem = this[MEM];
+    if (mem.closed) throw closedError('array');
+    return new Uint8Array(mem.buffer, this[BASE], this[LEN]);
+  }
+
+  get value(): string {
+    return charValue(this.#bytes());
+  }
+
+  set value(s: string) {
+    setCharValue(this.#bytes(), s);
+  }
+
+  get raw(): Buffer {
+    return charRaw(this.#bytes());
+  }
+
+  set raw(bytes: Uint8Array) {
+    setCharRaw(this.#bytes(), bytes);
+  }
+}
+
 /** An array-like over `length` elements of `element` at `at`. */
 export function arrayView(mem: ObjectMemory, at: number, element: CType, length: number): ArrayView {
-  const target = new ArrayView();
+  const target = element.kind === 'scalar' && element.code === 'c' ? new CharArrayView() : new ArrayView();
   target[MEM] = mem;
   target[BASE] = at;
   target[ELEM] = elementType(element);

@@ -63,7 +63,19 @@ export interface FieldArray<E> extends Iterable<E> {
   [index: number]: E;
 }
 
-export type FieldValue<S> = S extends readonly [infer E, number] ? FieldArray<ElementOf<E>> : JsOf<S>;
+/** A `c_char` array field, as Python reads `c_char * n`: bytes, plus the string up to the first NUL. */
+export interface FieldCharArray extends FieldArray<number> {
+  /** The latin1 string up to the first NUL; storing one NUL-terminates it if there is room (too long: RangeError). */
+  value: string;
+  /** A copy of all the bytes; storing bytes writes them as they are. */
+  raw: Uint8Array;
+}
+
+export type FieldValue<S> = S extends readonly ['c' | ScalarType<'c', unknown>, number]
+  ? FieldCharArray
+  : S extends readonly [infer E, number]
+    ? FieldArray<ElementOf<E>>
+    : JsOf<S>;
 
 /** A struct object: one property per field, reading and writing shared memory. */
 export type StructValue<F extends FieldSpecs> = { -readonly [K in keyof F]: FieldValue<F[K]> };

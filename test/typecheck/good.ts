@@ -128,3 +128,16 @@ const back = attach<ValueOf<'i'>>(descriptor, { type: 'i' });
 back.value = 1;
 
 export { n, typed, rawI, d, big, u8, i32, text, bytes, sv, rawArr, shared, result, pts };
+
+// A c_char array field reads as a character array.
+{
+  const Tagged = Struct({ id: c_int, tags: [c_char, 4] });
+  const t = RawValue(Tagged);
+  const s: string = t.tags.value;
+  t.tags.value = s;
+  const b: Uint8Array = t.tags.raw;
+  const n: number = t.tags[0];
+  void b;
+  void n;
+  t.close();
+}

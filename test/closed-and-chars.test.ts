@@ -2,7 +2,7 @@
 // (raw TypedArrays are detached instead, as TypedArrays are); and the
 // character rules: one character per `c` scalar, bytes 0-255 for `c` array
 // elements, init lists and .raw alike.
-import { Array as SharedArray, c_char, c_double, c_int, Lock, RawArray, RawValue, RLock, Struct, Value } from '../dist';
+import { Array as SharedArray, attach, c_char, c_double, c_int, Lock, RawArray, RawValue, RLock, Struct, Value } from '../dist';
 import { thrown } from './helpers/shm';
 
 const Point = Struct({ x: c_double, y: c_int, tag: [c_char, 4] });
@@ -181,5 +181,18 @@ describe('c_char array fields are character arrays', () => {
     expect(arr[1].tags.value).toBe('zz');
     expect(arr[0].tags.value).toBe('');
     arr.close();
+  });
+});
+
+describe('attach() with a kind', () => {
+  test('checks the kind (ERR_SHM_LAYOUT_MISMATCH) and an unknown kind is a TypeError', () => {
+    const v = Value('i', 3);
+    const d = v.toJSON();
+    const again = attach(d, { type: 'i', kind: 'Value' });
+    expect(again.value).toBe(3);
+    again.close();
+    expect(thrown(() => attach(d, { type: 'i', kind: 'RawValue' }))).toEqual({ name: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH' });
+    expect(thrown(() => attach(d, { kind: 'Thing' as never }))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    v.close();
   });
 });

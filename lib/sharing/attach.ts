@@ -11,6 +11,7 @@ import { ObjectDescriptor, ObjectKind } from '../objects/registry';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { CType, resolveType, StructType, TypeSpec } from '../types/ctype';
+import type { ArrayOf, RawArrayOf, RawValueOf, ValueOf } from '../objects/public-types';
 import { decodeType, typeKey } from '../types/layout-json';
 import { ScalarType } from '../types/scalars';
 import { releaseSegment, retainSegment } from './open-segments';
@@ -19,6 +20,8 @@ import { releaseSegment, retainSegment } from './open-segments';
 export interface AttachExpect {
   type?: TypeSpec;
   length?: number | null;
+  /** The kind of object expected (`'Value'`, `'Array'`, `'RawValue'`, `'RawArray'`); with `type`, it types the result. */
+  kind?: ObjectKind;
   /**
    * Accept segments that another user owns (default `false`: those are
    * `ERR_SHM_PERMISSION`, as a peer who creates a name first could otherwise
@@ -80,16 +83,20 @@ export function checkAttachOptions(options: unknown, fn: string, keys: readonly 
   return allow === true;
 }
 
-const ATTACH_KEYS = ['type', 'length', 'allowOtherOwners'] as const;
+const ATTACH_KEYS = ['type', 'length', 'kind', 'allowOtherOwners'] as const;
 const TRUST_KEYS = ['allowOtherOwners'] as const;
 
 /** The options ask for a layout (type or length), which no lock has. */
 function expectsLayout(expect: AttachExpect | undefined): boolean {
-  return expect !== undefined && (expect.type !== undefined || expect.length !== undefined);
+  return expect !== undefined && (expect.type !== undefined || expect.length !== undefined || expect.kind !== undefined);
 }
 
-function checkExpect(expect: AttachExpect | undefined, type: CType, length: number | null, where: string): void {
+function checkExpect(expect: AttachExpect | undefined, type: CType, length: number | null, where: string, kind: ObjectKind): void {
   if (expect === undefined) return;
+  if (expect.kind !== undefined) {
+    if (!KINDS.includes(expect.kind)) throw typeError('ERR_INVALID_ARG_VALUE', `kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(String(expect.kind))}`);
+    if (expect.kind !== kind) throw mismatch(`${where} holds a ${kind}, not a ${expect.kind}`);
+  }
   if (expect.type !== undefined && typeKey(resolveType(expect.type)) !== typeKey(type)) {
     throw mismatch(`${where} holds ${typeKey(type)}, not ${typeKey(resolveType(expect.type))}`);
   }
@@ -117,7 +124,7 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
   }
   const type = topLevel(decodeType(d.type, 'ERR_INVALID_TYPE'), 'ERR_SHM_LAYOUT_MISMATCH');
   const length = checkLength(d.length, 'ERR_SHM_LAYOUT_MISMATCH', kind);
-  checkExpect(expect, type, length, 'the descriptor');
+  checkExpect(expect, type, length, 'the descriptor', kind);
   const synchronized = kind === 'Value' || kind === 'Array';
   if (synchronized !== (d.lock !== undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `a ${kind} descriptor ${synchronized ? 'needs' : 'has no'} lock`);
   const segment = retainSegment(d.segment, allow, d.incarnation as string);
@@ -192,7 +199,7 @@ function attachName(name: string, expect: AttachExpect | undefined, allow: boole
     if (size > header.payloadSize) {
       throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${size} bytes of object in a ${header.payloadSize}-byte payload`);
     }
-    checkExpect(expect, type, length, `segment '${segment.name}'`);
+    checkExpect(expect, type, length, `segment '${segment.name}'`, kind);
     const l = lockOfHeader(segment, meta, kind === 'Value' || kind === 'Array', allow);
     lock = l.lock;
     return buildObject(kind, new ObjectMemory(segment, header.headerSize, size, null, true), type, length, lock, l.own);
@@ -209,19 +216,24 @@ function attachName(name: string, expect: AttachExpect | undefined, allow: boole
  * layout (ERR_SHM_LAYOUT_MISMATCH when it differs). A segment owned by
  * another user is ERR_SHM_PERMISSION unless `expect.allowOtherOwners`.
  */
-export function attach<T extends object = SharedObject>(source: ObjectDescriptor | LockDescriptor | string, expect?: AttachExpect): T {
+export function attach<const T extends TypeSpec>(source: ObjectDescriptor | string, expect: AttachExpect & { type: T; kind: 'Value' }): ValueOf<T>;
+export function attach<const T extends TypeSpec>(source: ObjectDescriptor | string, expect: AttachExpect & { type: T; kind: 'RawValue' }): RawValueOf<T>;
+export function attach<const T extends TypeSpec>(source: ObjectDescriptor | string, expect: AttachExpect & { type: T; kind: 'Array' }): ArrayOf<T>;
+export function attach<const T extends TypeSpec>(source: ObjectDescriptor | string, expect: AttachExpect & { type: T; kind: 'RawArray' }): RawArrayOf<T>;
+export function attach<T extends object = SharedObject>(source: ObjectDescriptor | LockDescriptor | string, expect?: AttachExpect): T;
+export function attach(source: ObjectDescriptor | LockDescriptor | string, expect?: AttachExpect): object {
   const allow = checkAttachOptions(expect, 'attach()', ATTACH_KEYS);
-  if (typeof source === 'string') return attachName(source, expect, allow) as T;
+  if (typeof source === 'string') return attachName(source, expect, allow);
   if (typeof source !== 'object' || source === null || (source as { $sharedctypes?: unknown }).$sharedctypes !== 1) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'attach() takes a descriptor (from toJSON()) or a segment name');
   }
   const d = source as unknown as Record<string, unknown>;
   if (isLockDescriptor(d)) {
     if (expectsLayout(expect)) throw mismatch('the descriptor is of a lock, not an object');
-    return attachLockInternal(d, allow) as unknown as T;
+    return attachLockInternal(d, allow);
   }
   if (!KINDS.includes(d.kind as ObjectKind)) throw typeError('ERR_INVALID_ARG_VALUE', `unknown shared object kind ${JSON.stringify(String(d.kind))}`);
-  return attachDescriptor(d, expect, allow) as T;
+  return attachDescriptor(d, expect, allow);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Misuses the typings must refuse: the typecheck test requires an error on
 // every line marked expect-error, and on no other line.
-import { Array as SharedArray, c_double, c_int, RawArray, RawValue, Struct, Value } from 'sharedctypes';
+import { Array as SharedArray, attach, c_char, c_double, c_int, RawArray, RawValue, Struct, Value } from 'sharedctypes';
 
 const i = Value('i');
 i.value = 1; // fine
@@ -43,3 +43,8 @@ const n: number = Value('q').value; // expect-error
 Value('z'); // expect-error
 
 export { s, n };
+
+const attached = attach('jobs', { type: 'i', kind: 'Value' });
+attached.value = 'x'; // expect-error
+const tagged = RawValue(Struct({ tags: [c_char, 4] }));
+tagged.tags.value = 5; // expect-error

@@ -141,3 +141,17 @@ export { n, typed, rawI, d, big, u8, i32, text, bytes, sv, rawArr, shared, resul
   void n;
   t.close();
 }
+
+// attach() typed by its expectations: no cast needed.
+{
+  const v = attach('jobs', { type: 'i', kind: 'Value' });
+  const n: number = v.value;
+  v.withLock(() => v.value++);
+  const a = attach('samples', { type: 'd', length: 3, kind: 'RawArray' });
+  const f: Float64Array = a;
+  const q = attach('big', { type: c_longlong, kind: 'RawValue' });
+  const big: bigint = q.value;
+  void n;
+  void f;
+  void big;
+}

@@ -158,6 +158,33 @@ expect_output "require('sharedctypes') after npm install --ignore-scripts" "$wan
 sed 's/^/  demo: /' "$work/demo.txt"
 grep -q '(exact)' "$work/demo.txt" || fail "the demo's locked counter is not exact"
 
+# --- the README example, as written, in the consumer ------------------------
+cp "$root/examples/readme.mjs" "$root/examples/readme.cjs" "$app/"
+expect_output "the README example (ESM)" '1000 [ 3, 5, 7 ]' "$app" node readme.mjs
+expect_output "the README example (CommonJS)" '1000 [ 3, 5, 7 ]' "$app" node readme.cjs
+
+# --- from a clone -------------------------------------------------------------
+# What a newcomer does before the package is on the registry: clone, npm ci
+# (its prepare script builds dist/), and install the folder in a project.
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+  clone="$work/clone"
+  git clone --quiet "$root" "$clone"
+  (cd "$clone" && npm ci --no-audit --no-fund) >"$work/clone-ci.log" 2>&1 || {
+    cat "$work/clone-ci.log" >&2
+    fail "npm ci in a fresh clone failed"
+  }
+  [[ -f "$clone/dist/index.js" && -f "$clone/dist/index.mjs" ]] || fail "npm ci in a fresh clone left no dist/"
+  fromclone="$work/app-from-clone"
+  mkdir -p "$fromclone"
+  cp "$app/package.json" "$app/check.cjs" "$app/readme.mjs" "$fromclone/"
+  (cd "$fromclone" && bare npm install --no-audit --no-fund "$clone") >"$work/install3.log" 2>&1 || {
+    cat "$work/install3.log" >&2
+    fail "npm install of the clone failed"
+  }
+  expect_output "require('sharedctypes') installed from a clone" "$want_cjs" "$fromclone" node check.cjs
+  expect_output "the README example installed from a clone" '1000 [ 3, 5, 7 ]' "$fromclone" node readme.mjs
+fi
+
 # --- a TypeScript consumer ---------------------------------------------------
 # The project's own tsc and @types/node; 'sharedctypes' itself is resolved from
 # the app's node_modules through the package's exports map, as a user's would be.

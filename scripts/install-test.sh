@@ -103,7 +103,7 @@ const v = sct.Value('i', 41);
 v.withLock(() => v.value++);
 const arr = sct.RawArray('d', [0.5, 1.5]);
 console.log(JSON.stringify({
-  binary: path.relative(dir, require('node-gyp-build').resolve(dir)),
+  binary: path.relative(dir, require(require.resolve('node-gyp-build', { paths: [dir] })).resolve(dir)),
   value: v.value,
   array: Array.from(arr),
 }));

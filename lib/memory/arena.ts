@@ -11,7 +11,7 @@
 // processes is reused once everyone is done with it, and a descriptor of a
 // freed block never binds to the next object in the same bytes.
 import { randomFillSync } from 'crypto';
-import { SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../errors';
 import { trackOwned, untrackOwned } from '../lifetime/owned';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
@@ -310,7 +310,7 @@ export function retainBlock(segment: SharedSegment, offset: number, tag: bigint,
     const refs = Atomics.load(u32, ri);
     // Never from 0: a count that reached 0 stays there until the creator reuses the block.
     if (refs === 0 || Atomics.load(u64, ti) !== tag) throw freedError(segment, offset);
-    if (refs === 0xffffffff) throw new SharedCtypesError('ERR_OUT_OF_RANGE', `too many references to the object at offset ${offset} of segment '${segment.name}'`);
+    if (refs === 0xffffffff) throw rangeError('ERR_OUT_OF_RANGE', `too many references to the object at offset ${offset} of segment '${segment.name}'`);
     if (Atomics.compareExchange(u32, ri, refs, refs + 1) === refs) break;
   }
   // Between the look and the exchange the block may have been freed and reused

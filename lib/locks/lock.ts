@@ -2,11 +2,11 @@
 // by descriptor or by name. A holder's death is recovered by the next
 // acquirer, who is told (ownerDied + a process warning), never silently.
 import util = require('util');
-import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../errors';
 import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
 import { binding, LockResult } from '../native';
 import { LockKindCode, SegmentKind } from '../segment/header';
-import { checkIfExists, checkMode, isEmptyIncomplete, SharedSegment } from '../segment/segment';
+import { checkIfExists, checkMode, createOrAttach, SharedSegment } from '../segment/segment';
 import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../sharing/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
@@ -368,33 +368,29 @@ export abstract class ProcessLock {
     const recursive = kind === 'RLock';
     if (options?.name !== undefined) {
       const mode = checkMode(options.mode);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const segment = SharedSegment.create({
-            name: options.name,
-            mode,
-            kind: SegmentKind.Lock,
-            payloadSize: 0,
-            meta: { kind },
-            lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
-          });
-          adoptSegment(segment);
-          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
-        } catch (err) {
-          if (!attachIfExists || codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
+      const name = options.name;
+      // A named lock is the inline lock of a segment of its own.
+      const at = (segment: SharedSegment): Placement => ({ [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false });
+      const create = (): Placement => {
+        const segment = SharedSegment.create({
+          name,
+          mode,
+          kind: SegmentKind.Lock,
+          payloadSize: 0,
+          meta: { kind },
+          lock: recursive ? LockKindCode.RLock : LockKindCode.Lock,
+        });
+        return at(adoptSegment(segment));
+      };
+      if (!attachIfExists) return create();
+      return createOrAttach(create, () => {
+        const segment = namedLockSegment(name);
+        if (segment.header.meta.kind !== kind) {
+          releaseSegment(segment);
+          throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${name}' holds a ${String(segment.header.meta.kind)}, not a ${kind}`);
         }
-        // Open-or-create: the name exists, so attach to it (a name removed in between: create again).
-        try {
-          const segment = namedLockSegment(options.name);
-          if (segment.header.meta.kind !== kind) {
-            releaseSegment(segment);
-            throw new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `segment '${options.name}' holds a ${String(segment.header.meta.kind)}, not a ${kind}`);
-          }
-          return { [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false };
-        } catch (err) {
-          if ((codeOf(err) !== 'ERR_SHM_NOT_FOUND' && !isEmptyIncomplete(err)) || attempt >= 16) throw err;
-        }
-      }
+        return at(segment);
+      });
     }
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);

@@ -1,12 +1,12 @@
 // The sharedctypes factories: RawValue, RawArray, Value, Array, copy and
 // synchronized, with Python's semantics and Node's conventions.
-import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../errors';
 import { ProcessLock, RLock } from '../locks/lock';
 import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
 import { byteOf, ScalarType, toStored } from '../types/scalars';
 import { buildRaw, buildSync } from './build';
 import { CheckedOptions, checkOptions, RawOptions, SyncOptions } from './options';
-import { isEmptyIncomplete } from '../segment/segment';
+import { createOrAttach } from '../segment/segment';
 import { placeNew, Placed } from './placement';
 import type { ArrayInit, ArrayOf, RawArrayOf, RawScalarValue, RawValueOf, SynchronizedArrayLike, SynchronizedMethods, ValueOf } from './public-types';
 import type { RawMethods } from './raw-methods';
@@ -64,26 +64,14 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
   const rawKind: ObjectKind = length === null ? 'RawValue' : 'RawArray';
   const storedKind = opts.lock === null ? rawKind : kind;
   if (!opts.attachIfExists) return createNew(storedKind, type, length, opts, init);
-  // Open-or-create. The creator publishes its segment only when complete and
-  // attach waits for one being built, so every process gets the whole object.
-  // A name unlinked between our create and our attach: try again.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return createNew(storedKind, type, length, opts, init);
-    } catch (err) {
-      if (codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
-    }
-    let obj: object;
-    try {
-      obj = attach(opts.name as string, { type, length });
-    } catch (err) {
-      // Removed in between, or still empty (its creator not yet scheduled to size it).
-      if ((codeOf(err) === 'ERR_SHM_NOT_FOUND' || isEmptyIncomplete(err)) && attempt < 16) continue;
-      throw err;
-    }
-    checkAttached(obj, storedKind, opts, fn);
-    return obj;
-  }
+  return createOrAttach(
+    () => createNew(storedKind, type, length, opts, init),
+    () => {
+      const obj = attach(opts.name as string, { type, length });
+      checkAttached(obj, storedKind, opts, fn);
+      return obj;
+    },
+  );
 }
 
 /** The object open-or-create attached to must be what the caller would have created. */

@@ -94,8 +94,30 @@ function incomplete(name: string, why: string, empty = false): SharedCtypesError
 }
 
 /** An ERR_SHM_INCOMPLETE for a segment that was still empty (see incomplete()). */
-export function isEmptyIncomplete(err: unknown): boolean {
+function isEmptyIncomplete(err: unknown): boolean {
   return codeOf(err) === 'ERR_SHM_INCOMPLETE' && (err as { empty?: unknown }).empty === true;
+}
+
+/**
+ * Open-or-create of a named object or lock: `create()` (exclusive); when the
+ * name exists, `attachExisting()`. The creator publishes only when complete
+ * and open() waits for a segment being built, so either way the caller gets
+ * the whole thing. A name removed between the two (ERR_SHM_NOT_FOUND), or
+ * still empty under load: create again.
+ */
+export function createOrAttach<T>(create: () => T, attachExisting: () => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return create();
+    } catch (err) {
+      if (codeOf(err) !== 'ERR_SHM_EXISTS') throw err;
+    }
+    try {
+      return attachExisting();
+    } catch (err) {
+      if ((codeOf(err) !== 'ERR_SHM_NOT_FOUND' && !isEmptyIncomplete(err)) || attempt >= 16) throw err;
+    }
+  }
 }
 
 export const DEFAULT_MODE = 0o600;
@@ -198,41 +220,36 @@ export class SharedSegment {
   static open(name: string, allowOtherOwners = false): SharedSegment {
     const bare = normalizeName(name);
     const started = Date.now();
+    // Each look opens the name afresh: an empty file gets its size only then.
     for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
       const native = Segment.open(bare, allowOtherOwners);
       try {
         if (native.size > MAX_SEGMENT_BYTES) throw tooLarge(`segment '${bare}'`, native.size);
-        // Sized (ftruncate) but maybe not yet written: watch this mapping.
-        let progress = progressOf(native.size === 0 ? new ArrayBuffer(0) : native.buffer());
-        while (progress.state === 'building') {
-          if (progress.builder !== 0 && !processAlive(progress.builder)) {
-            throw incomplete(bare, `was never completed: its creator (pid ${progress.builder}) died while building it`);
+        const progress = progressOf(native.size === 0 ? new ArrayBuffer(0) : native.buffer());
+        if (progress.state !== 'building') {
+          const header = readHeader(native.buffer(), native.name);
+          if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
+            throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${native.name}' has an invalid header: lock region too small`);
           }
-          const waited = Date.now() - started;
-          if (native.size === 0 && waited >= EMPTY_WAIT_MS) throw incomplete(bare, `is empty: its creator never sized it (or it is not a sharedctypes segment)`, true);
-          if (waited >= BUILD_WAIT_MS) {
-            throw incomplete(bare, `is still incomplete after ${BUILD_WAIT_MS} ms (${progress.builder === 0 ? 'creator unknown' : `being built by pid ${progress.builder}`})`);
-          }
-          sleep(pause);
-          if (native.size === 0) break; // reopen: the size comes with the file
-          progress = progressOf(native.buffer());
-          pause = Math.min(pause * 2, 20);
+          return new SharedSegment(native, header);
         }
-        if (progress.state === 'building') {
-          native.close();
-          continue;
+        if (progress.builder !== 0 && !processAlive(progress.builder)) {
+          throw incomplete(bare, `was never completed: its creator (pid ${progress.builder}) died while building it`);
         }
-        const header = readHeader(native.buffer(), native.name);
-        if (header.lockKind !== LockKindCode.None && header.lockRegionSize < binding.LOCK_REGION_SIZE) {
-          throw new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${native.name}' has an invalid header: lock region too small`);
+        const waited = Date.now() - started;
+        if (native.size === 0 && waited >= EMPTY_WAIT_MS) throw incomplete(bare, `is empty: its creator never sized it (or it is not a sharedctypes segment)`, true);
+        if (waited >= BUILD_WAIT_MS) {
+          throw incomplete(bare, `is still incomplete after ${BUILD_WAIT_MS} ms (${progress.builder === 0 ? 'creator unknown' : `being built by pid ${progress.builder}`})`);
         }
-        return new SharedSegment(native, header);
       } catch (err) {
         native.close();
         throw err;
       }
+      native.close();
+      sleep(pause);
     }
   }
+
 
   /** Which file this mapping is of (see native Mapping::identity). */
   get identity(): string {

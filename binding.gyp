@@ -7,22 +7,22 @@
       ],
       "defines": ["NAPI_VERSION=8"],
       "sources": [
-        "native/addon_data.cc",
-        "native/binding.cc",
-        "native/errors.cc",
-        "native/segment.cc",
-        "native/lock_functions.cc",
-        "native/lock_table.cc",
-        "native/segment_table.cc",
-        "native/typed_array_fill.cc",
-        "native/shm_common.cc",
-        "native/mutex_common.cc",
-        "native/owned.cc",
-        "native/held_mappings.cc"
+        "native/glue/addon_data.cc",
+        "native/glue/binding.cc",
+        "native/glue/errors.cc",
+        "native/glue/segment.cc",
+        "native/glue/lock_functions.cc",
+        "native/core/lock_table.cc",
+        "native/core/segment_table.cc",
+        "native/glue/typed_array_fill.cc",
+        "native/platform/shm_common.cc",
+        "native/platform/mutex_common.cc",
+        "native/glue/owned.cc",
+        "native/platform/held_mappings.cc"
       ],
       "conditions": [
         ["OS=='win'", {
-          "sources": ["native/shm_win.cc", "native/mutex_win.cc"],
+          "sources": ["native/platform/shm_win.cc", "native/platform/mutex_win.cc"],
           "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX"],
           "msvs_settings": {
             "VCCLCompilerTool": {
@@ -31,7 +31,7 @@
             "VCLinkerTool": { "AdditionalOptions": ["/guard:cf"] }
           }
         }, {
-          "sources": ["native/shm_posix.cc", "native/mutex_posix.cc"],
+          "sources": ["native/platform/shm_posix.cc", "native/platform/mutex_posix.cc"],
           "cflags_cc": [
             "-std=c++17", "-Wall", "-Wextra", "-Werror",
             "-fvisibility=hidden", "-fstack-protector-strong"

@@ -133,7 +133,7 @@ done
 [[ "$status" -eq 0 ]] || exit 1
 
 # Hashes of what was built (the scratch copy, in case the tree changed meanwhile).
-(cd "$work" && sha256sum binding.gyp native/*.cc native/*.h native/watchdog/*.c native/watchdog/*.h | LC_ALL=C sort -k2) >"$work/prebuilds/SOURCES.sha256"
+(cd "$work" && sha256sum binding.gyp native/*/*.cc native/*/*.h native/watchdog/*.c | LC_ALL=C sort -k2) >"$work/prebuilds/SOURCES.sha256"
 
 # prebuilds/ belongs to this script: replace it whole.
 rm -rf prebuilds

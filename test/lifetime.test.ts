@@ -6,7 +6,7 @@
 import fs from 'fs';
 import path from 'path';
 import { leftoverNamesCleanedAfterEach } from './helpers/shm';
-import { Segment } from '../dist/native';
+import { Segment } from '../dist/base/native';
 import { exitOf, forkFixture, Peer } from './helpers/processes';
 import { testName } from './helpers/names';
 

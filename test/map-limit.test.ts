@@ -3,7 +3,7 @@
 // The library refuses the next one with ERR_SHM_MAP_LIMIT while the runtime
 // still has room, and the process stays alive and usable.
 import fs from 'fs';
-import { binding, Segment } from '../dist/native';
+import { binding, Segment } from '../dist/base/native';
 import { codeOf } from './helpers/errors';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { testName } from './helpers/names';

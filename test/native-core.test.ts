@@ -1,7 +1,7 @@
 // Native core across real processes: shared bytes, exact locked counting,
 // owner death, try/timed locking, close, and clean errors for bad segments.
 import fs from 'fs';
-import { binding, Segment, LockResult } from '../dist/native';
+import { binding, Segment, LockResult } from '../dist/base/native';
 import { SharedSegment } from '../dist/segment/segment';
 import { LockKindCode, SegmentKind } from '../dist/segment/header';
 import { exitOf, forkFixture, killAll } from './helpers/processes';

@@ -5,6 +5,7 @@
 import { execFile } from 'child_process';
 import fs from 'fs';
 import path from 'path';
+import { nativeSources } from './helpers/sources';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -48,8 +49,7 @@ test('the tarball holds dist (JS + .d.ts), the demo, the native sources, the pre
     'dist/index.mjs',
     'dist/index.d.mts',
     'dist-examples/demo.js',
-    ...fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`),
-    ...fs.readdirSync(path.join(root, 'native', 'watchdog')).filter((f) => /\.(c|h)$/.test(f)).map((f) => `native/watchdog/${f}`),
+    ...nativeSources(),
     'prebuilds/linux-arm64/sharedctypes.glibc.node',
     'prebuilds/linux-arm64/sharedctypes-watchdog',
     'prebuilds/linux-x64/sharedctypes.glibc.node',

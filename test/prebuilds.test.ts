@@ -5,6 +5,7 @@ import { execFile } from 'child_process';
 import { createHash } from 'crypto';
 import fs from 'fs';
 import path from 'path';
+import { nativeSources } from './helpers/sources';
 
 const root = path.join(__dirname, '..');
 const prebuilds = path.join(root, 'prebuilds');
@@ -28,13 +29,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-/** sha256 per file of what scripts/prebuild.sh hashes: binding.gyp, native/*.cc, native/*.h, native/watchdog/*.c, *.h. */
+/** sha256 per file of what scripts/prebuild.sh hashes: binding.gyp and the native sources. */
 function currentSources(): Map<string, string> {
-  const files = [
-    'binding.gyp',
-    ...fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`),
-    ...fs.readdirSync(path.join(root, 'native', 'watchdog')).filter((f) => /\.(c|h)$/.test(f)).map((f) => `native/watchdog/${f}`),
-  ];
+  const files = ['binding.gyp', ...nativeSources()];
   return new Map(files.map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(root, f))).digest('hex')]));
 }
 

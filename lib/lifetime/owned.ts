@@ -23,7 +23,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { isMainThread } from 'worker_threads';
-import { addonDir, binding } from '../native';
+import { addonDir, binding } from '../base/native';
 
 /** The helper's file name, next to the addon. */
 const HELPER = 'sharedctypes-watchdog';

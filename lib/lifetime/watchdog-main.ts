@@ -24,7 +24,7 @@ const unlink = loadUnlink();
 
 function loadUnlink(): (name: string) => void {
   try {
-    const { Segment } = require('../native') as typeof import('../native');
+    const { Segment } = require('../base/native') as typeof import('../base/native');
     return (name) => {
       if (isOurs(headOf(name, Segment))) Segment.unlink(name);
     };
@@ -37,7 +37,7 @@ function loadUnlink(): (name: string) => void {
 }
 
 /** The first bytes of the segment (fewer if it is shorter), or undefined if it cannot be read. */
-function headOf(name: string, segment: typeof import('../native').Segment | undefined): Buffer | undefined {
+function headOf(name: string, segment: typeof import('../base/native').Segment | undefined): Buffer | undefined {
   const head = Buffer.alloc(OFF_CREATOR_PID + 4);
   try {
     if (process.platform === 'linux' || segment === undefined) {

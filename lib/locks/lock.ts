@@ -2,12 +2,12 @@
 // by descriptor or by name. A holder's death is recovered by the next
 // acquirer, who is told (ownerDied + a process warning), never silently.
 import util = require('util');
-import { rangeError, SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../base/errors';
 import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
-import { binding, LockResult } from '../native';
+import { binding, LockResult } from '../base/native';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { checkIfExists, checkMode, createOrAttach, SharedSegment } from '../segment/segment';
-import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../sharing/open-segments';
+import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../segment/open-segments';
 
 export const DESCRIPTOR_TAG = '$sharedctypes';
 

@@ -11,12 +11,12 @@
 // processes is reused once everyone is done with it, and a descriptor of a
 // freed block never binds to the next object in the same bytes.
 import { randomFillSync } from 'crypto';
-import { rangeError, SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../base/errors';
 import { trackOwned, untrackOwned } from '../lifetime/owned';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
-import { adoptSegment, releaseSegment } from '../sharing/open-segments';
-import { alignUp } from '../util/align';
+import { adoptSegment, releaseSegment } from '../segment/open-segments';
+import { alignUp } from '../base/align';
 
 /** A piece of shared memory this process allocated: `size` bytes at `offset` of `segment`. */
 export class Block {

@@ -2,7 +2,7 @@
 // V8's Atomics on the shared bytes. Atomics compile to locked instructions
 // (lock xadd, lock cmpxchg) that are atomic across processes too, because the
 // memory is the same physical page in every process that maps it.
-import { rangeError, typeError } from '../errors';
+import { rangeError, typeError } from '../base/errors';
 import { ScalarType, toStored } from '../types/scalars';
 import { closedError, ObjectMemory } from './memory';
 import { MEM, SLOT, SCALAR_TYPE } from './symbols';

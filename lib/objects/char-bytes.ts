@@ -1,6 +1,6 @@
 // `.value` and `.raw` of a `c` array, as ctypes' c_char arrays have them:
 // .value is the latin1 string up to the first NUL, .raw all the bytes.
-import { rangeError, typeError } from '../errors';
+import { rangeError, typeError } from '../base/errors';
 import { byteOf } from '../types/scalars';
 import { latin1Bytes } from './views';
 

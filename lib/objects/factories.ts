@@ -1,6 +1,6 @@
 // The sharedctypes factories: RawValue, RawArray, Value, Array, copy and
 // synchronized, with Python's semantics and Node's conventions.
-import { rangeError, SharedCtypesError, typeError } from '../errors';
+import { rangeError, SharedCtypesError, typeError } from '../base/errors';
 import { ProcessLock, RLock } from '../locks/lock';
 import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
 import { byteOf, ScalarType, toStored } from '../types/scalars';

@@ -1,11 +1,11 @@
 // Where one shared object's bytes live, and what closing it means. Every view
 // of an object (raw value, struct views, synchronized wrapper) shares one
 // ObjectMemory, so close() through any of them closes them all.
-import { SharedCtypesError } from '../errors';
+import { SharedCtypesError } from '../base/errors';
 import { Block, BlockRef, dropBlock, release, tagText } from '../memory/arena';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
-import { releaseSegment } from '../sharing/open-segments';
+import { releaseSegment } from '../segment/open-segments';
 
 export function closedError(what = 'shared object'): SharedCtypesError {
   return new SharedCtypesError('ERR_SHM_CLOSED', `this ${what} was closed in this process`);

@@ -1,6 +1,6 @@
 // Checking the options object of the factories: options are always the last
 // argument, and a misspelt option is an error rather than silently ignored.
-import { typeError } from '../errors';
+import { typeError } from '../base/errors';
 import { Lock, ProcessLock, RLock } from '../locks/lock';
 import { checkIfExists, checkMode } from '../segment/segment';
 

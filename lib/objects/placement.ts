@@ -1,12 +1,12 @@
 // Where a new object's bytes go: unnamed objects share arenas (many objects
 // per segment); a named object gets a segment of its own whose header
 // describes it, so attach(name) can rebuild it from the header alone.
-import { rangeError } from '../errors';
+import { rangeError } from '../base/errors';
 import { companionRLock, lockIn, LockDescriptor, ProcessLock } from '../locks/lock';
 import { allocate } from '../memory/arena';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
-import { adoptSegment } from '../sharing/open-segments';
+import { adoptSegment } from '../segment/open-segments';
 import { ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
 import { encodeType, LayoutJSON } from '../types/layout-json';

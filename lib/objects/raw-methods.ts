@@ -1,7 +1,7 @@
 // The methods every raw shared object has, whatever its shape (an object with
 // .value, a struct view, a TypedArray, a Buffer, an array-like): they look the
 // object up in the registry rather than relying on fields of their own.
-import { typeError } from '../errors';
+import { typeError } from '../base/errors';
 import { closeObject, describe, infoOf, noLockError, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
 
 function infoFor(obj: unknown): ObjectInfo {

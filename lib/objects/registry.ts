@@ -1,13 +1,13 @@
 // What each shared object handed to users is: its memory, type, length and
 // lock. Keyed weakly by the user-facing object (a TypedArray, a Proxy, a
 // wrapper), so nothing needs a hidden property on a TypedArray.
-import { SharedCtypesError } from '../errors';
+import { SharedCtypesError } from '../base/errors';
 import { LockDescriptor, ProcessLock } from '../locks/lock';
 import { ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
 import { encodeType, LayoutJSON } from '../types/layout-json';
 import { ObjectMemory } from './memory';
-import { forgetName } from '../sharing/open-segments';
+import { forgetName } from '../segment/open-segments';
 
 export type ObjectKind = 'RawValue' | 'RawArray' | 'Value' | 'Array';
 

@@ -2,7 +2,7 @@
 // .value, a field or an element takes the object's lock; getLock()/getObj()
 // and acquire/release/withLock/hold give explicit control for bulk work.
 import util = require('util');
-import { rangeError, typeError } from '../errors';
+import { rangeError, typeError } from '../base/errors';
 import { AcquireOptions, HELD, LockGuard, ProcessLock } from '../locks/lock';
 import { fromStored, ScalarType, toStored } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';

@@ -3,7 +3,7 @@
 // toJSON/close/unlink (and .value/.raw for `c`). Derived arrays (subarray,
 // map, slice) are plain TypedArrays: the prototype keeps the built-in
 // constructor, so species lookups give Int32Array, not ours.
-import { binding } from '../native';
+import { binding } from '../base/native';
 import { ScalarType } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { atomicElementMethods, hasAtomics } from './atomics';

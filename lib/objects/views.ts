@@ -2,7 +2,7 @@
 // field) and array-likes (for `?` and struct elements, and array fields),
 // plus the all-or-nothing encoding of initialisers.
 import util = require('util');
-import { rangeError, typeError } from '../errors';
+import { rangeError, typeError } from '../base/errors';
 import { HELD, type ProcessLock } from '../locks/lock';
 import { ArrayType, CType, StructField, StructType } from '../types/ctype';
 import { c_ubyte, charCode } from '../types/scalars';

@@ -4,8 +4,8 @@
 // written anything, so decoding checks every field against the real mapping
 // size before anything else uses it.
 import { randomBytes } from 'crypto';
-import { rangeError, SharedCtypesError } from '../errors';
-import { alignUp } from '../util/align';
+import { rangeError, SharedCtypesError } from '../base/errors';
+import { alignUp } from '../base/align';
 
 export const MAGIC = 'SCTYPES\0';
 export const FORMAT_VERSION = 3;

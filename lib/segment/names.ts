@@ -1,6 +1,6 @@
 // Segment names: validation of user names and unguessable generated ones.
 import { randomBytes } from 'crypto';
-import { SharedCtypesError, typeError } from '../errors';
+import { SharedCtypesError, typeError } from '../base/errors';
 
 /** Longest name in bytes, without the leading slash (macOS: 31 with the slash). */
 export const MAX_NAME_BYTES = process.platform === 'darwin' ? 30 : 200;

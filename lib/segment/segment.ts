@@ -3,9 +3,9 @@
 import { constants as bufferConstants } from 'buffer';
 import fs from 'fs';
 import os from 'os';
-import { codeOf, rangeError, SharedCtypesError, typeError } from '../errors';
+import { codeOf, rangeError, SharedCtypesError, typeError } from '../base/errors';
 import { trackOwned, untrackOwned } from '../lifetime/owned';
-import { binding, LockResult, NativeSegment, Segment } from '../native';
+import { binding, LockResult, NativeSegment, Segment } from '../base/native';
 import { Header, HeaderFields, LockKindCode, planHeader, progressOf, publishHeader, readHeader, SegmentKind, writeBuilderPid, writeHeader } from './header';
 import { normalizeName, randomName } from './names';
 

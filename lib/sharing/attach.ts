@@ -1,7 +1,7 @@
 // Rebuilding shared objects in another process: from a descriptor (toJSON())
 // or from a named segment's own header. Both are untrusted input: every
 // offset, size and layout is checked against the real mapping first.
-import { codeOf, SharedCtypesError, typeError } from '../errors';
+import { codeOf, SharedCtypesError, typeError } from '../base/errors';
 import { attachLockInternal, isIncarnation, Lock, LockDescriptor, lockIn, ProcessLock, RLock, successorError } from '../locks/lock';
 import { BlockRef, descriptorTag, dropBlock, RECORD_SIZE, retainBlock } from '../memory/arena';
 import { buildObject } from '../objects/build';
@@ -14,7 +14,7 @@ import { CType, resolveType, StructType, TypeSpec } from '../types/ctype';
 import type { ArrayOf, RawArrayOf, RawValueOf, ValueOf } from '../objects/public-types';
 import { decodeType, typeKey } from '../types/layout-json';
 import { ScalarType } from '../types/scalars';
-import { releaseSegment, retainSegment } from './open-segments';
+import { releaseSegment, retainSegment } from '../segment/open-segments';
 
 /** attach() options: the layout the caller expects, and whose segments it accepts. */
 export interface AttachExpect {

@@ -3,7 +3,7 @@
 // inherited() attaches them. The same variable works for cluster workers
 // (cluster.fork(sharedEnv(...))) and worker threads (the `env` option).
 import child_process = require('child_process');
-import { typeError } from '../errors';
+import { typeError } from '../base/errors';
 import type { LockDescriptor } from '../locks/lock';
 import type { ObjectDescriptor } from '../objects/registry';
 import { attach, AttachLockOptions, checkAttachOptions, SharedObject, TRUST_KEYS } from './attach';

@@ -1,7 +1,7 @@
 // C types beyond scalars: fixed-length arrays and structs with natural C
 // alignment, plus the TypeScript machinery that maps each type to its JS value.
-import { typeError, rangeError } from '../errors';
-import { alignUp } from '../util/align';
+import { typeError, rangeError } from '../base/errors';
+import { alignUp } from '../base/align';
 import { ElementOfCode, isScalarType, isTypecode, JsOfCode, ScalarType, SCALARS, Typecode } from './scalars';
 
 const STRUCT = Symbol.for('sharedctypes.struct');

@@ -1,7 +1,7 @@
 // Type layouts as plain JSON, for segment headers and descriptors, and their
 // strict decoding: a layout read from shared memory is untrusted, so every
 // offset and size is recomputed and must match what was claimed.
-import { SharedCtypesError, typeError } from '../errors';
+import { SharedCtypesError, typeError } from '../base/errors';
 import { isTypecode, SCALARS } from './scalars';
 import { CType, checkFieldName, layoutStruct, makeArrayType, makeStructType, StructType } from './ctype';
 

@@ -1,6 +1,6 @@
 // Scalar C types: Python's array typecodes and the ctypes-named type objects,
 // with their sizes, alignment, JS representation and exact C store rules.
-import { rangeError, typeError } from '../errors';
+import { rangeError, typeError } from '../base/errors';
 
 /** Python `array` typecodes. */
 export type Typecode = 'c' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | '?';

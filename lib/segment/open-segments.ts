@@ -1,10 +1,10 @@
 // This process's open segments by name, reference-counted: attaching many
 // objects that live in one arena maps it once, and the mapping goes away
 // when the last object using it is closed.
-import { SharedCtypesError } from '../errors';
-import { normalizeName } from '../segment/names';
-import { SegmentKind } from '../segment/header';
-import { SharedSegment } from '../segment/segment';
+import { SharedCtypesError } from '../base/errors';
+import { normalizeName } from './names';
+import { SegmentKind } from './header';
+import { SharedSegment } from './segment';
 
 interface Entry {
   segment: SharedSegment;

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "lock_table.h"
-#include "segment_table.h"
+#include "../core/lock_table.h"
+#include "../core/segment_table.h"
 
 namespace sct {
 

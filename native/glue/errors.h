@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "status.h"
+#include "../platform/status.h"
 
 namespace sct {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "mapping_ref.h"
-#include "mutex.h"
-#include "status.h"
+#include "../platform/mutex.h"
+#include "../platform/status.h"
 
 namespace sct {
 

@@ -101,7 +101,7 @@ function isBinding(value: unknown): value is NativeBinding {
   return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function';
 }
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const loaded: unknown = load(root);
 if (!isBinding(loaded)) throw new Error('sharedctypes: the native addon does not have the expected shape');
 

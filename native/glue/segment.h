@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping_ref.h"
-#include "segment_table.h"
+#include "../core/mapping_ref.h"
+#include "../core/segment_table.h"
 
 namespace sct {
 

@@ -6,8 +6,8 @@
 
 #include <atomic>
 
-#include "held_mappings.h"
-#include "shm.h"
+#include "../platform/held_mappings.h"
+#include "../platform/shm.h"
 
 namespace sct {
 

@@ -12,7 +12,7 @@
 #endif
 
 #include "mapping_ref.h"
-#include "mutex.h"
+#include "../platform/mutex.h"
 
 namespace sct {
 

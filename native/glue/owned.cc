@@ -36,7 +36,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../watchdog/owner_check.h"
+#include "../platform/owner_check.h"
 #endif
 
 namespace sct {

@@ -26,7 +26,7 @@
 #include <sys/syscall.h>
 #endif
 
-#include "owner_check.h"
+#include "../platform/owner_check.h"
 
 #define REGISTRY_FD 3
 

@@ -12,7 +12,7 @@
 // freed block never binds to the next object in the same bytes.
 import { randomFillSync } from 'crypto';
 import { rangeError, SharedCtypesError, typeError } from '../base/errors';
-import { trackOwned, untrackOwned } from '../lifetime/owned';
+import { untrackOwned } from '../lifetime/owned';
 import { parseBlockTag } from '../descriptor/descriptor';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';

@@ -80,8 +80,10 @@ function ignoredOrCaught(pid: number): bigint {
 const rssKiB = (pid: number): number => parseInt(status(pid, 'VmRSS'), 10);
 
 /** The native helper, small, in a session of its own, holding only fds 0-3, not our cwd. */
-function expectSmallHelper(pid: number): void {
+async function expectSmallHelper(pid: number): Promise<void> {
   expect(fs.readlinkSync(`/proc/${pid}/exe`)).toBe(fs.realpathSync(HELPER));
+  // Its first steps (chdir, closing what it inherited) may still be running just after the spawn.
+  await until(() => fs.readlinkSync(`/proc/${pid}/cwd`) === '/' && fs.readdirSync(`/proc/${pid}/fd`).length === 4);
   expect(rssKiB(pid)).toBeLessThan(5 * 1024);
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   expect(Number(stat[3])).toBe(pid); // session id: its own session
@@ -95,7 +97,7 @@ describe('unnamed segments die with their owner', () => {
     const { peer, ready } = await owner({ unnamed: 5, named, odd: true });
     expect(ready.owned.sort()).toEqual([...ready.unnamed].sort());
     expect(ready.unnamed.some((n) => n.includes('\n'))).toBe(true);
-    expectSmallHelper(ready.watchdog);
+    await expectSmallHelper(ready.watchdog);
     // A Ctrl-C, hangup or SIGTERM sent to the watchdog does not stop it.
     const handled = (1n << 1n) | (1n << 0n) | (1n << 14n); // SIGINT, SIGHUP, SIGTERM
     expect(ignoredOrCaught(ready.watchdog) & handled).toBe(handled);
@@ -180,7 +182,7 @@ describe('around the owner', () => {
     const more = await peer.next<{ unnamed: string[]; watchdog: number }>();
     more.unnamed.forEach((n) => leftovers.add(n));
     expect(more.watchdog).not.toBe(ready.watchdog);
-    expectSmallHelper(more.watchdog);
+    await expectSmallHelper(more.watchdog);
     await sigkill(peer);
     expect(await until(() => ![...ready.unnamed, ...more.unnamed].some(exists))).toBe(true);
     expect(await until(() => gone(more.watchdog))).toBe(true);
@@ -246,7 +248,7 @@ describe('around the owner', () => {
       expect(ready.unnamed.every(exists)).toBe(true);
       // The worker started the process's watchdog; the main thread sees the same one.
       expect(ready.mainWatchdog).toBe(ready.watchdog);
-      expectSmallHelper(ready.watchdog);
+      await expectSmallHelper(ready.watchdog);
       peer.send({ type: 'end' });
       const ended = await peer.next<{ code: number; watchdog: number }>();
       expect(ended.code).toBe({ natural: 0, exit: 3, throw: 1, terminate: 1 }[end]);
@@ -298,7 +300,7 @@ describe('one small watchdog per process', () => {
       const kids = childrenOf(p.pid);
       const others = new Set(processes.map((q) => q.pid));
       expect(kids.filter((k) => !others.has(k.pid))).toEqual([{ pid: watchdog, exe: fs.realpathSync(HELPER) }]);
-      expectSmallHelper(watchdog);
+      await expectSmallHelper(watchdog);
       rss.push(rssKiB(watchdog));
     }
     expect(new Set(processes.map((p) => p.watchdogs[0])).size).toBe(4);

@@ -65,7 +65,7 @@ test.each([
   }
   const ms = performance.now() - started;
   const e = thrown as { name?: string; code?: string; errno?: number; syscall?: string } | undefined;
-  expect({ name: e?.name, code: e?.code }).toEqual({ name: 'Error', code: 'ERR_SHM_NO_SPACE' });
+  expect({ name: e?.name, code: e?.code }).toEqual({ name: 'SharedCtypesError', code: 'ERR_SHM_NO_SPACE' });
   figures.push(`${(bytes / 2 ** 30).toFixed(1)} GiB refused in ${ms.toFixed(1)} ms (${e?.syscall ?? '?'})`);
   expect(oursSince(before)).toEqual([]);
   expect([...made].filter((n) => fs.existsSync(`/dev/shm/${n}`))).toEqual([]);

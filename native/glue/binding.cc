@@ -1,7 +1,9 @@
 // Addon entry point: registers the JS classes and functions and nothing else.
 #include <napi.h>
 
+#include "../platform/shm.h"
 #include "addon_data.h"
+#include "errors.h"
 #include "lock_functions.h"
 #include "owned.h"
 #include "segment.h"
@@ -21,9 +23,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (napi_create_string_utf8(env, "(function sharedctypesAlive() {})", NAPI_AUTO_LENGTH, &source) == napi_ok &&
       napi_run_script(env, source, &probe) == napi_ok)
     data->alive_probe = Napi::Persistent(Napi::Function(env, probe));
+  ExportErrorFunctions(env, exports);
   ExportLockFunctions(env, exports, data);
   ExportFill(env, exports);
   ExportOwnedFunctions(env, exports);
+  exports.Set("MAX_NAME_BYTES", Napi::Number::New(env, static_cast<double>(kMaxNameBytes)));
   return exports;
 }
 

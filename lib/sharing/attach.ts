@@ -153,7 +153,8 @@ function attachDescriptor(d: Record<string, unknown>, expect: AttachExpect | und
 }
 
 function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, synchronized: boolean, allow: boolean): { lock: ProcessLock | null; own: boolean } {
-  const bad = (why: string): SharedCtypesError => new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`);
+  const bad = (why: string, cause?: unknown): SharedCtypesError =>
+    new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`, { cause });
   if (!synchronized) {
     if (meta.lock !== null && meta.lock !== undefined) throw bad('a raw object with a lock');
     return { lock: null, own: false };
@@ -172,7 +173,7 @@ function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, syn
     // else means the header points at no valid lock.
     const code = codeOf(err);
     if (code === 'ERR_SHM_NOT_FOUND' || code === 'ERR_SHM_PERMISSION') throw err;
-    throw bad(`its lock reference is invalid (${err instanceof Error ? err.message : String(err)})`);
+    throw bad(`its lock reference is invalid (${err instanceof Error ? err.message : String(err)})`, err);
   }
 }
 

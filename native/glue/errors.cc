@@ -46,7 +46,8 @@ std::string OsMessage(int err) {
 #endif
 
 // Which JS class an error of each kind is: Node's conventions for bad
-// arguments, the library's own class for everything else.
+// arguments, the library's own class for everything else. No default case:
+// a new kind does not compile (-Wswitch) until it has a class and a code.
 enum class JsClass { kLibrary, kType, kRange };
 
 JsClass ClassFor(ErrorKind kind) {
@@ -56,8 +57,22 @@ JsClass ClassFor(ErrorKind kind) {
     case ErrorKind::kIllegalConstructor: return JsClass::kType;
     case ErrorKind::kOutOfRange:
     case ErrorKind::kShmTooLarge: return JsClass::kRange;
-    default: return JsClass::kLibrary;
+    case ErrorKind::kOk:
+    case ErrorKind::kShmExists:
+    case ErrorKind::kShmNotFound:
+    case ErrorKind::kShmPermission:
+    case ErrorKind::kShmNoSpace:
+    case ErrorKind::kShmMapLimit:
+    case ErrorKind::kShmInvalidName:
+    case ErrorKind::kShmClosed:
+    case ErrorKind::kShmSystem:
+    case ErrorKind::kLockNotOwner:
+    case ErrorKind::kLockDeadlock:
+    case ErrorKind::kLockNotRecoverable:
+    case ErrorKind::kLockInvalid:
+    case ErrorKind::kLockSystem: break;
   }
+  return JsClass::kLibrary;
 }
 
 // "context: detail (OS message, syscall)", each part only when present.

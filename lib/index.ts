@@ -1,6 +1,6 @@
 // Public entry point of sharedctypes.
 export { SharedCtypesError } from './base/errors';
-export type { ErrorCode } from './base/errors';
+export type { ErrorCode, SharedCtypesErrorOptions } from './base/errors';
 export { Lock, RLock, OWNER_DIED_WARNING } from './locks/lock';
 export type { AcquireOptions, LockFactory, LockGuard, LockOptions, ProcessLock } from './locks/lock';
 export {

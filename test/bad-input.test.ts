@@ -22,6 +22,7 @@ import {
   Struct,
   synchronized,
   unlink,
+  SharedCtypesError,
   Value,
 } from '../dist';
 import type { LockDescriptor, ObjectDescriptor, Shareable, ValueOf } from '../dist';
@@ -29,7 +30,7 @@ import { ownedNames } from '../dist/lifetime/owned';
 import { exitOf, forkFixture, killAll, Peer } from './helpers/processes';
 import { GENERATED, RUN_PREFIX, testName } from './helpers/names';
 
-type ErrorClass = 'TypeError' | 'RangeError' | 'Error';
+type ErrorClass = 'TypeError' | 'RangeError' | 'SharedCtypesError';
 
 interface Row {
   what: string;
@@ -153,8 +154,8 @@ const rows: Row[] = [
   { what: "RawArray('d', Infinity)", cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => RawArray('d', Infinity) },
   { what: "RawArray('d', 2**53): unsafe integer", cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => RawArray('d', 2 ** 53) },
   { what: "RawArray('d', 2**52): byte size unsafe", cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => RawArray('d', 2 ** 52) },
-  { what: "RawArray('B', 2**46): more than any /dev/shm", cls: 'Error', code: 'ERR_SHM_NO_SPACE', call: () => RawArray('B', 2 ** 46) },
-  { what: "Array(Point, 2**45): more than any /dev/shm", cls: 'Error', code: 'ERR_SHM_NO_SPACE', call: () => SharedArray(Point, 2 ** 45) },
+  { what: "RawArray('B', 2**46): more than any /dev/shm", cls: 'SharedCtypesError', code: 'ERR_SHM_NO_SPACE', call: () => RawArray('B', 2 ** 46) },
+  { what: "Array(Point, 2**45): more than any /dev/shm", cls: 'SharedCtypesError', code: 'ERR_SHM_NO_SPACE', call: () => SharedArray(Point, 2 ** 45) },
   { what: "RawArray('d', 3n): bigint size", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => RawArray('d', bad(3n)) },
   { what: "RawArray('d', 'abc'): string for numbers", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => RawArray('d', bad('abc')) },
   { what: "RawArray('d', null)", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => RawArray('d', bad(null)) },
@@ -195,21 +196,21 @@ const rows: Row[] = [
   { what: "RawValue('i', 0, { unlinkOnExit: true }) without a name", cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => RawValue('i', 0, { unlinkOnExit: true }) },
 
   // Names
-  { what: "Value('i', 0, { name: '' })", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => Value('i', 0, { name: '' }) },
-  { what: "Value('i', 0, { name: '/' })", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => Value('i', 0, { name: '/' }) },
-  { what: "RawValue('i', 0, { name: 'a/b' })", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: `${fresh()}/x` }) },
-  { what: 'RawValue with a NUL in the name', cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: `${fresh()}\0x` }) },
-  { what: 'RawArray with a 300-character name', cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => RawArray('d', 2, { name: fresh().padEnd(300, 'x') }) },
-  { what: "RawValue('i', 0, { name: '..' })", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: '..' }) },
-  { what: "Value('i', 0, { name: existing })", cls: 'Error', code: 'ERR_SHM_EXISTS', call: () => Value('i', 0, { name: namedValue }) },
-  { what: "RawArray('d', 2, { name: existing lock })", cls: 'Error', code: 'ERR_SHM_EXISTS', call: () => RawArray('d', 2, { name: namedLock }) },
+  { what: "Value('i', 0, { name: '' })", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => Value('i', 0, { name: '' }) },
+  { what: "Value('i', 0, { name: '/' })", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => Value('i', 0, { name: '/' }) },
+  { what: "RawValue('i', 0, { name: 'a/b' })", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: `${fresh()}/x` }) },
+  { what: 'RawValue with a NUL in the name', cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: `${fresh()}\0x` }) },
+  { what: 'RawArray with a 300-character name', cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => RawArray('d', 2, { name: fresh().padEnd(300, 'x') }) },
+  { what: "RawValue('i', 0, { name: '..' })", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => RawValue('i', 0, { name: '..' }) },
+  { what: "Value('i', 0, { name: existing })", cls: 'SharedCtypesError', code: 'ERR_SHM_EXISTS', call: () => Value('i', 0, { name: namedValue }) },
+  { what: "RawArray('d', 2, { name: existing lock })", cls: 'SharedCtypesError', code: 'ERR_SHM_EXISTS', call: () => RawArray('d', 2, { name: namedLock }) },
 
   // Named creations that fail half-way leave no segment behind
   { what: "named Value('i', 'x')", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => Value('i', bad('x'), { name: fresh() }) },
   { what: "named RawArray('i', [1, 2, 'x'])", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => RawArray('i', bad([1, 2, 'x']), { name: fresh() }) },
   { what: 'named Array(Point, [{ x: 1 }, { z: 2 }])', cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => SharedArray(Point, bad([{ x: 1 }, { z: 2 }]), { name: fresh() }) },
   { what: 'named RawValue(Point, { tag: too long })', cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => RawValue(Point, { tag: bad('far too long') }, { name: fresh() }) },
-  { what: "named RawArray('d', 2**46)", cls: 'Error', code: 'ERR_SHM_NO_SPACE', call: () => RawArray('d', 2 ** 46, { name: fresh() }) },
+  { what: "named RawArray('d', 2**46)", cls: 'SharedCtypesError', code: 'ERR_SHM_NO_SPACE', call: () => RawArray('d', 2 ** 46, { name: fresh() }) },
 
   // .value setters and element setters
   { what: "Value('i').value = 'x'", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => (Value('i').value = bad('x')) },
@@ -254,7 +255,7 @@ const rows: Row[] = [
   { what: 'copy({})', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => copy({}) },
   { what: 'copy(null)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => copy(bad(null)) },
   { what: 'copy(a plain Float64Array)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => copy(new Float64Array(3)) },
-  { what: 'copy(a closed RawArray)', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => copy(closed(RawArray('d', 3))) },
+  { what: 'copy(a closed RawArray)', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => copy(closed(RawArray('d', 3))) },
   { what: "synchronized(Value('i')): already synchronized", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => synchronized(Value('i')) },
   { what: 'synchronized({})', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => synchronized({}) },
   { what: "synchronized(RawValue('i'), {})", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => synchronized(RawValue('i'), bad({})) },
@@ -274,9 +275,9 @@ const rows: Row[] = [
   // Locks
   { what: "new Lock('x')", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new Lock(bad('x')) },
   { what: 'new Lock({ nmae }): unknown option', cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => new Lock(bad({ nmae: fresh() })) },
-  { what: "new RLock({ name: 'a/b' })", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => new RLock({ name: `${fresh()}/b` }) },
+  { what: "new RLock({ name: 'a/b' })", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => new RLock({ name: `${fresh()}/b` }) },
   { what: 'new Lock({ name: 42 })', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new Lock({ name: bad(42) }) },
-  { what: 'new RLock({ name: existing })', cls: 'Error', code: 'ERR_SHM_EXISTS', call: () => new RLock({ name: namedLock }) },
+  { what: 'new RLock({ name: existing })', cls: 'SharedCtypesError', code: 'ERR_SHM_EXISTS', call: () => new RLock({ name: namedLock }) },
   { what: 'new Lock({ mode: -1 })', cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => new Lock({ mode: -1 }) },
   { what: 'new Lock({ name, mode: 0o1000 })', cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => new Lock({ name: fresh(), mode: 0o1000 }) },
   { what: "lock.acquire('x')", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new Lock().acquire(bad('x')) },
@@ -285,10 +286,10 @@ const rows: Row[] = [
   { what: 'lock.acquire({ timeout: NaN })', cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => new Lock().acquire({ timeout: NaN }) },
   { what: 'lock.acquire({ blocking: 1 })', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new Lock().acquire({ blocking: bad(1) }) },
   { what: 'lock.acquire({ blocking: false, timeout: 10 })', cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => new Lock().acquire({ blocking: false, timeout: 10 }) },
-  { what: 'lock.release() never acquired', cls: 'Error', code: 'ERR_LOCK_NOT_OWNER', call: () => new RLock().release() },
+  { what: 'lock.release() never acquired', cls: 'SharedCtypesError', code: 'ERR_LOCK_NOT_OWNER', call: () => new RLock().release() },
   {
     what: 'lock.release() twice',
-    cls: 'Error',
+    cls: 'SharedCtypesError',
     code: 'ERR_LOCK_NOT_OWNER',
     call: () => {
       const l = new Lock();
@@ -297,10 +298,10 @@ const rows: Row[] = [
       l.release();
     },
   },
-  { what: 'release() of a lock another process holds', cls: 'Error', code: 'ERR_LOCK_NOT_OWNER', call: () => heldLock.release() },
-  { what: 'release() of a Value whose lock another process holds', cls: 'Error', code: 'ERR_LOCK_NOT_OWNER', call: () => heldValue.release() },
-  { what: 'withLock() of a lock another process holds, timeout 10', cls: 'Error', code: 'ERR_LOCK_TIMEOUT', call: () => heldLock.withLock(() => 1, { timeout: 10 }) },
-  { what: 'hold() of a Value whose lock another process holds, timeout 10', cls: 'Error', code: 'ERR_LOCK_TIMEOUT', call: () => heldValue.hold({ timeout: 10 }) },
+  { what: 'release() of a lock another process holds', cls: 'SharedCtypesError', code: 'ERR_LOCK_NOT_OWNER', call: () => heldLock.release() },
+  { what: 'release() of a Value whose lock another process holds', cls: 'SharedCtypesError', code: 'ERR_LOCK_NOT_OWNER', call: () => heldValue.release() },
+  { what: 'withLock() of a lock another process holds, timeout 10', cls: 'SharedCtypesError', code: 'ERR_LOCK_TIMEOUT', call: () => heldLock.withLock(() => 1, { timeout: 10 }) },
+  { what: 'hold() of a Value whose lock another process holds, timeout 10', cls: 'SharedCtypesError', code: 'ERR_LOCK_TIMEOUT', call: () => heldValue.hold({ timeout: 10 }) },
   { what: "withLock('not a function')", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new Lock().withLock(bad('nope')) },
   { what: "value.withLock(fn, { timeout: 'x' })", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => Value('i').withLock(() => 1, { timeout: bad('x') }) },
   { what: "lock.hold({ timeout: 'x' })", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => new RLock().hold({ timeout: bad('x') }) },
@@ -308,7 +309,7 @@ const rows: Row[] = [
     const l = new Lock();
     return {
       what: 'a plain Lock acquired again by its holder',
-      cls: 'Error' as const,
+      cls: 'SharedCtypesError' as const,
       code: 'ERR_LOCK_DEADLOCK',
       call: () => {
         l.acquire();
@@ -321,61 +322,61 @@ const rows: Row[] = [
   })(),
 
   // Use after close
-  { what: 'acquire() of a closed Lock', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(new Lock()).acquire() },
-  { what: 'release() of a closed RLock', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(new RLock()).release() },
-  { what: 'toJSON() of a closed Lock', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(new Lock()).toJSON() },
-  { what: "closed Value('i').value", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).value },
-  { what: "closed Value('i').value = 1", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => (closed(Value('i')).value = 1) },
-  { what: "closed Value('i').add(1)", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).add(1) },
-  { what: "closed Value('i').acquire()", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).acquire() },
-  { what: "closed RawValue('d').value", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue('d')).value },
-  { what: "closed Array('d', 3)[0]", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3))[0] },
-  { what: "closed Array('d', 3).toArray()", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).toArray() },
-  { what: "closed Array('d', 3).length", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).length },
-  { what: "closed RawArray('?', 2).length", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2)).length },
-  { what: 'closed RawValue(Point).x', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue(Point)).x },
-  { what: 'closed Value(Point).x = 1', cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => (closed(Value(Point)).x = 1) },
-  { what: "closed RawArray('?', 2)[0]", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2))[0] },
-  { what: "toJSON() of a closed Value('i')", cls: 'Error', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).toJSON() },
-  { what: "RawValue('i').getLock(): no lock", cls: 'Error', code: 'ERR_NO_LOCK', call: () => (RawValue('i') as unknown as { getLock(): unknown }).getLock() },
-  { what: "Value('i', 0, { lock: false }).getLock()", cls: 'Error', code: 'ERR_NO_LOCK', call: () => (Value('i', 0, { lock: false }) as unknown as { getLock(): unknown }).getLock() },
+  { what: 'acquire() of a closed Lock', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(new Lock()).acquire() },
+  { what: 'release() of a closed RLock', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(new RLock()).release() },
+  { what: 'toJSON() of a closed Lock', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(new Lock()).toJSON() },
+  { what: "closed Value('i').value", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).value },
+  { what: "closed Value('i').value = 1", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => (closed(Value('i')).value = 1) },
+  { what: "closed Value('i').add(1)", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).add(1) },
+  { what: "closed Value('i').acquire()", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).acquire() },
+  { what: "closed RawValue('d').value", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue('d')).value },
+  { what: "closed Array('d', 3)[0]", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3))[0] },
+  { what: "closed Array('d', 3).toArray()", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).toArray() },
+  { what: "closed Array('d', 3).length", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(SharedArray('d', 3)).length },
+  { what: "closed RawArray('?', 2).length", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2)).length },
+  { what: 'closed RawValue(Point).x', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(RawValue(Point)).x },
+  { what: 'closed Value(Point).x = 1', cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => (closed(Value(Point)).x = 1) },
+  { what: "closed RawArray('?', 2)[0]", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(RawArray('?', 2))[0] },
+  { what: "toJSON() of a closed Value('i')", cls: 'SharedCtypesError', code: 'ERR_SHM_CLOSED', call: () => closed(Value('i')).toJSON() },
+  { what: "RawValue('i').getLock(): no lock", cls: 'SharedCtypesError', code: 'ERR_NO_LOCK', call: () => (RawValue('i') as unknown as { getLock(): unknown }).getLock() },
+  { what: "Value('i', 0, { lock: false }).getLock()", cls: 'SharedCtypesError', code: 'ERR_NO_LOCK', call: () => (Value('i', 0, { lock: false }) as unknown as { getLock(): unknown }).getLock() },
 
   // attach and attachLock
   { what: 'attach(42)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attach(bad(42)) },
   { what: 'attach(null)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attach(bad(null)) },
   { what: 'attach({})', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attach(bad({})) },
-  { what: "attach('')", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => attach('') },
-  { what: "attach('a/b')", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => attach(`${fresh()}/b`) },
-  { what: 'attach(300-character name)', cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => attach('n'.repeat(300)) },
-  { what: 'attach(missing name)', cls: 'Error', code: 'ERR_SHM_NOT_FOUND', call: () => attach(fresh()) },
-  { what: "attach(Value('i') name, { type: 'd' })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedValue, { type: 'd' }) },
-  { what: "attach(Value('i') name, { length: 3 })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedValue, { length: 3 }) },
-  { what: "attach(Array('d', 4) name, { type: 'd', length: 5 })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedArray, { type: 'd', length: 5 }) },
-  { what: "attach(Array('d', 4) name, { type: Point })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedArray, { type: Point }) },
-  { what: "attach(RLock name, { type: 'i' })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedLock, { type: 'i' }) },
+  { what: "attach('')", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => attach('') },
+  { what: "attach('a/b')", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => attach(`${fresh()}/b`) },
+  { what: 'attach(300-character name)', cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => attach('n'.repeat(300)) },
+  { what: 'attach(missing name)', cls: 'SharedCtypesError', code: 'ERR_SHM_NOT_FOUND', call: () => attach(fresh()) },
+  { what: "attach(Value('i') name, { type: 'd' })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedValue, { type: 'd' }) },
+  { what: "attach(Value('i') name, { length: 3 })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedValue, { length: 3 }) },
+  { what: "attach(Array('d', 4) name, { type: 'd', length: 5 })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedArray, { type: 'd', length: 5 }) },
+  { what: "attach(Array('d', 4) name, { type: Point })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedArray, { type: Point }) },
+  { what: "attach(RLock name, { type: 'i' })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(namedLock, { type: 'i' }) },
   { what: "attach(name, 'i'): expectation not an object", cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attach(namedValue, bad('i')) },
   { what: "attach(name, { type: 'zz' })", cls: 'TypeError', code: 'ERR_INVALID_TYPE', call: () => attach(namedValue, { type: bad('zz') }) },
-  { what: "attach(descriptor, { type: 'q' })", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(valueDesc, { type: 'q' }) },
-  { what: 'attach(descriptor with offset 1e12)', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: 1e12 }) },
-  { what: 'attach(descriptor with offset -64)', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: -64 }) },
-  { what: 'attach(descriptor with a misaligned offset)', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: valueDesc.offset + 1 }) },
-  { what: 'attach(descriptor with offset 0: the header)', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: 0 }) },
-  { what: 'attach(descriptor with length 1e9)', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, kind: 'Array', length: 1e9 }) },
+  { what: "attach(descriptor, { type: 'q' })", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(valueDesc, { type: 'q' }) },
+  { what: 'attach(descriptor with offset 1e12)', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: 1e12 }) },
+  { what: 'attach(descriptor with offset -64)', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: -64 }) },
+  { what: 'attach(descriptor with a misaligned offset)', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: valueDesc.offset + 1 }) },
+  { what: 'attach(descriptor with offset 0: the header)', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, offset: 0 }) },
+  { what: 'attach(descriptor with length 1e9)', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach({ ...valueDesc, kind: 'Array', length: 1e9 }) },
   { what: "attach(descriptor of kind 'Bogus')", cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => attach({ ...valueDesc, kind: bad('Bogus') }) },
   { what: "attach(descriptor with type 'zz')", cls: 'TypeError', code: 'ERR_INVALID_TYPE', call: () => attach({ ...valueDesc, type: 'zz' }) },
   { what: 'attach(descriptor with an empty struct type)', cls: 'TypeError', code: 'ERR_INVALID_TYPE', call: () => attach({ ...valueDesc, type: { struct: [], size: 0, align: 1 } }) },
-  { what: 'attach(descriptor of a missing segment)', cls: 'Error', code: 'ERR_SHM_NOT_FOUND', call: () => attach({ ...valueDesc, segment: fresh() }) },
-  { what: "attach(descriptor with segment 'a/b')", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => attach({ ...valueDesc, segment: 'a/b' }) },
+  { what: 'attach(descriptor of a missing segment)', cls: 'SharedCtypesError', code: 'ERR_SHM_NOT_FOUND', call: () => attach({ ...valueDesc, segment: fresh() }) },
+  { what: "attach(descriptor with segment 'a/b')", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => attach({ ...valueDesc, segment: 'a/b' }) },
   { what: 'attach(descriptor with segment 5)', cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => attach({ ...valueDesc, segment: bad(5) }) },
   { what: 'attach(Value descriptor without its lock)', cls: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', call: () => attach({ ...valueDesc, lock: undefined }) },
-  { what: 'attach(lock descriptor, { type })', cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(lockDesc, { type: 'i' }) },
+  { what: 'attach(lock descriptor, { type })', cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attach(lockDesc, { type: 'i' }) },
   { what: 'attachLock(42)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attachLock(bad(42)) },
   { what: 'attachLock(an object descriptor)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => attachLock(bad(valueDesc)) },
-  { what: "attachLock(Value('i') name)", cls: 'Error', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attachLock(namedValue) },
-  { what: 'attachLock(missing name)', cls: 'Error', code: 'ERR_SHM_NOT_FOUND', call: () => attachLock(fresh()) },
+  { what: "attachLock(Value('i') name)", cls: 'SharedCtypesError', code: 'ERR_SHM_LAYOUT_MISMATCH', call: () => attachLock(namedValue) },
+  { what: 'attachLock(missing name)', cls: 'SharedCtypesError', code: 'ERR_SHM_NOT_FOUND', call: () => attachLock(fresh()) },
   {
     what: 'attachLock(descriptor at offset 0: no lock there), then acquire()',
-    cls: 'Error',
+    cls: 'SharedCtypesError',
     code: 'ERR_LOCK_INVALID',
     call: () => attachLock({ ...lockDesc, offset: 0 }).acquire({ blocking: false }),
   },
@@ -383,10 +384,10 @@ const rows: Row[] = [
   { what: 'attachLock(descriptor with a misaligned offset)', cls: 'RangeError', code: 'ERR_OUT_OF_RANGE', call: () => attachLock({ ...lockDesc, offset: lockDesc.offset + 8 }) },
 
   // unlink
-  { what: "unlink('')", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => unlink('') },
-  { what: "unlink('a/b')", cls: 'Error', code: 'ERR_SHM_INVALID_NAME', call: () => unlink('a/b') },
+  { what: "unlink('')", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => unlink('') },
+  { what: "unlink('a/b')", cls: 'SharedCtypesError', code: 'ERR_SHM_INVALID_NAME', call: () => unlink('a/b') },
   { what: 'unlink(42)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => unlink(bad(42)) },
-  { what: 'unlink(missing name)', cls: 'Error', code: 'ERR_SHM_NOT_FOUND', call: () => unlink(fresh()) },
+  { what: 'unlink(missing name)', cls: 'SharedCtypesError', code: 'ERR_SHM_NOT_FOUND', call: () => unlink(fresh()) },
 
   // fork, sharedEnv, inherited
   { what: 'sharedEnv(null)', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => sharedEnv(bad(null)) },
@@ -403,23 +404,23 @@ const rows: Row[] = [
   { what: 'inherited() with a non-descriptor entry', cls: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', call: () => withSharedEnv('{"a": 1}', () => inherited()) },
   {
     what: 'inherited() naming a missing segment',
-    cls: 'Error',
+    cls: 'SharedCtypesError',
     code: 'ERR_SHM_NOT_FOUND',
     call: () => withSharedEnv(JSON.stringify({ a: { ...valueDesc, segment: fresh() } }), () => inherited()),
   },
 ];
 
-/** TypeError, RangeError or Error, by the prototype chain's constructor names (errors may come from another realm). */
+/**
+ * SharedCtypesError, TypeError or RangeError, by instanceof: native errors are
+ * built from the classes of the realm that loaded the library (this test
+ * file's), so a plain Error or one of another realm shows as such.
+ */
 function errorClass(err: unknown): string {
-  if (Object.prototype.toString.call(err) !== '[object Error]') return `not an Error: ${String(err)}`;
-  const names: string[] = [];
-  for (let p = Object.getPrototypeOf(err) as object | null; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-    names.push((p as { constructor?: { name?: string } }).constructor?.name ?? '?');
-  }
-  if (names.includes('TypeError')) return 'TypeError';
-  if (names.includes('RangeError')) return 'RangeError';
-  if (names.includes('Error')) return 'Error';
-  return `unknown (${names.join(' < ')})`;
+  if (err instanceof SharedCtypesError) return 'SharedCtypesError';
+  if (err instanceof TypeError) return 'TypeError';
+  if (err instanceof RangeError) return 'RangeError';
+  if (err instanceof Error) return `a plain ${err.name}`;
+  return `not an Error of this realm: ${Object.prototype.toString.call(err)} ${String(err)}`;
 }
 
 /**

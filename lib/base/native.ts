@@ -1,6 +1,7 @@
 // The only module that loads the addon. Everything native is typed here.
 import path = require('path');
 import load = require('node-gyp-build');
+import { SharedCtypesError } from './errors';
 
 /** One mapped shared-memory segment in this thread. */
 export interface NativeSegment {
@@ -94,6 +95,15 @@ interface NativeBinding {
   readonly SEGMENT_MAGIC: string;
   /** Where the header keeps its creator's pid (u32 LE), read by the watchdog. */
   readonly HEADER_CREATOR_PID_OFFSET: number;
+  /**
+   * The classes native errors are made of from now on in this environment:
+   * library failures `new SharedCtypesError(code, message, { errno, syscall })`,
+   * bad arguments `new TypeError(message)` / `new RangeError(message)` with a
+   * `code`. Before the call they are plain Errors carrying the code.
+   */
+  setErrorClasses(library: typeof SharedCtypesError, type: TypeErrorConstructor, range: RangeErrorConstructor): void;
+  /** Longest segment name in bytes, without the leading slash, on this platform. */
+  readonly MAX_NAME_BYTES: number;
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
   readonly ROBUST_LOCKS: boolean;
@@ -102,14 +112,18 @@ interface NativeBinding {
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function';
+  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function' && typeof v.setErrorClasses === 'function' && typeof v.MAX_NAME_BYTES === 'number';
 }
 
 const root = path.join(__dirname, '..', '..');
 const loaded: unknown = load(root);
-if (!isBinding(loaded)) throw new Error('sharedctypes: the native addon does not have the expected shape');
+if (!isBinding(loaded)) throw new SharedCtypesError('ERR_SHM_SYSTEM', 'sharedctypes: the native addon does not have the expected shape (a stale build?)');
 
 export const binding: NativeBinding = loaded;
+// Native errors from now on are this realm's classes: the same class and
+// code for a cause whether TypeScript or the addon reports it. (This realm's:
+// jest runs each test file in its own, with its own TypeError.)
+binding.setErrorClasses(SharedCtypesError, TypeError, RangeError);
 export const Segment = binding.Segment;
 
 /** The folder of the loaded addon (build/Release or prebuilds/<platform>-<arch>), where its helpers are. */

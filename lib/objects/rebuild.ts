@@ -118,7 +118,8 @@ export function attachDescriptor(d: Record<string, unknown>, expect: AttachExpec
 }
 
 function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, synchronized: boolean, allow: boolean): { lock: ProcessLock | null; own: boolean } {
-  const bad = (why: string): SharedCtypesError => new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`);
+  const bad = (why: string, cause?: unknown): SharedCtypesError =>
+    new SharedCtypesError('ERR_SHM_BAD_HEADER', `segment '${segment.name}' has an invalid header: ${why}`, { cause });
   if (!synchronized) {
     if (meta.lock !== null && meta.lock !== undefined) throw bad('a raw object with a lock');
     return { lock: null, own: false };
@@ -137,7 +138,7 @@ function lockOfHeader(segment: SharedSegment, meta: Record<string, unknown>, syn
     // else means the header points at no valid lock.
     const code = codeOf(err);
     if (code === 'ERR_SHM_NOT_FOUND' || code === 'ERR_SHM_PERMISSION') throw err;
-    throw bad(`its lock reference is invalid (${err instanceof Error ? err.message : String(err)})`);
+    throw bad(`its lock reference is invalid (${err instanceof Error ? err.message : String(err)})`, err);
   }
 }
 

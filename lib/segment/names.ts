@@ -1,9 +1,13 @@
 // Segment names: validation of user names and unguessable generated ones.
 import { randomBytes } from 'crypto';
 import { SharedCtypesError, typeError } from '../base/errors';
+import { binding } from '../base/native';
 
-/** Longest name in bytes, without the leading slash (macOS: 31 with the slash). */
-export const MAX_NAME_BYTES = process.platform === 'darwin' ? 30 : 200;
+/**
+ * Longest name in bytes, without the leading slash: 200, 30 on macOS (31 with
+ * the slash). The native layer's limit, so both layers refuse the same names.
+ */
+export const MAX_NAME_BYTES = binding.MAX_NAME_BYTES;
 
 /** Default prefix of the names this library generates. */
 export const DEFAULT_PREFIX = 'sct-';

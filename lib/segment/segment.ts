@@ -57,7 +57,7 @@ function tooLarge(what: string, bytes: number): RangeError {
 }
 
 /** The native layer's ERR_SHM_NO_SPACE when /dev/shm cannot hold `bytes` (Linux), else undefined. */
-function noSpaceFor(bytes: number): Error | undefined {
+function noSpaceFor(bytes: number): SharedCtypesError | undefined {
   if (process.platform !== 'linux') return undefined;
   let free: number;
   try {
@@ -67,8 +67,11 @@ function noSpaceFor(bytes: number): Error | undefined {
     return undefined;
   }
   if (bytes <= free) return undefined;
-  const err = new Error(`cannot create segment: ${bytes} bytes do not fit the ${free} free bytes of /dev/shm (ENOSPC)`);
-  return Object.assign(err, { code: 'ERR_SHM_NO_SPACE', errno: os.constants.errno.ENOSPC, syscall: 'statvfs' });
+  // errno with libuv's sign, as the native layer's and Node's own errors carry it.
+  return new SharedCtypesError('ERR_SHM_NO_SPACE', `cannot create segment: ${bytes} bytes do not fit the ${free} free bytes of /dev/shm (ENOSPC)`, {
+    errno: -os.constants.errno.ENOSPC,
+    syscall: 'statvfs',
+  });
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

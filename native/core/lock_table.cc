@@ -41,7 +41,7 @@ void LockTable::Remove(int32_t handle) {
 }
 
 Mutex* LockTable::NotFound(const Entry* e, Status* why) {
-  *why = e == nullptr ? Status::Lib(ErrorKind::kInvalidArgument, "unknown or released lock handle")
+  *why = e == nullptr ? Status::Lib(ErrorKind::kInvalidArgValue, "unknown or released lock handle")
                       : Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed");
   return nullptr;
 }

@@ -24,6 +24,12 @@ struct AddonData {
 
   const napi_env env;
   Napi::FunctionReference segment_ctor;
+  // The classes native errors are made of (errors.cc), from the realm that
+  // loaded lib/: SharedCtypesError, TypeError, RangeError. Empty until
+  // setErrorClasses(); errors are plain ones with a `code` until then.
+  Napi::FunctionReference library_error;
+  Napi::FunctionReference type_error;
+  Napi::FunctionReference range_error;
   // A trivial JS function: calling it fails once the environment is being
   // torn down (worker.terminate(), process.exit() in a worker), which is how
   // a long lock wait learns to stop. Empty if it could not be made.

@@ -1,7 +1,9 @@
 // Addon entry point: registers the JS classes and functions and nothing else.
 #include <napi.h>
 
+#include "../platform/shm.h"
 #include "addon_data.h"
+#include "errors.h"
 #include "lock_functions.h"
 #include "owned.h"
 #include "segment.h"
@@ -22,12 +24,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (napi_create_string_utf8(env, "(function sharedctypesAlive() {})", NAPI_AUTO_LENGTH, &source) == napi_ok &&
       napi_run_script(env, source, &probe) == napi_ok)
     data->alive_probe = Napi::Persistent(Napi::Function(env, probe));
+  ExportErrorFunctions(env, exports);
   ExportLockFunctions(env, exports, data);
   ExportFill(env, exports);
   ExportOwnedFunctions(env, exports);
   // The header facts the watchdog relies on, so the TS codec writes exactly these.
   exports.Set("SEGMENT_MAGIC", Napi::String::New(env, SCT_MAGIC, SCT_MAGIC_BYTES));
   exports.Set("HEADER_CREATOR_PID_OFFSET", Napi::Number::New(env, SCT_OFF_CREATOR_PID));
+  exports.Set("MAX_NAME_BYTES", Napi::Number::New(env, static_cast<double>(kMaxNameBytes)));
   return exports;
 }
 

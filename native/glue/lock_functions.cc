@@ -51,7 +51,7 @@ bool Resolve(Call* c, napi_callback_info info) {
   double id = -1, offset = -1;
   if (c->argc < 2 || napi_get_value_double(c->env, c->argv[0], &id) != napi_ok ||
       napi_get_value_double(c->env, c->argv[1], &offset) != napi_ok) {
-    PendTypeError(c->env, "ERR_INVALID_ARG_TYPE", "lock functions take (segmentId, offset)");
+    PendStatus(c->env, Status::Lib(ErrorKind::kInvalidArgType, "lock functions take (segmentId, offset)"));
     return false;
   }
   MappingRef* mapping = c->table->Find(id);
@@ -61,7 +61,7 @@ bool Resolve(Call* c, napi_callback_info info) {
       PendStatus(c->env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"),
                  "lock");
     } else {
-      PendTypeError(c->env, "ERR_INVALID_ARG_VALUE", "unknown or released segment id");
+      PendStatus(c->env, Status::Lib(ErrorKind::kInvalidArgValue, "unknown or released segment id"));
     }
     return false;
   }
@@ -73,12 +73,12 @@ bool Resolve(Call* c, napi_callback_info info) {
   if (!(offset >= 0) || offset > 9007199254740991.0 ||
       static_cast<double>(static_cast<uint64_t>(offset)) != offset ||
       static_cast<uint64_t>(offset) % kLockRegionAlign != 0) {
-    PendRangeError(c->env, "ERR_OUT_OF_RANGE", "lock offset must be a non-negative multiple of 64");
+    PendStatus(c->env, Status::Lib(ErrorKind::kOutOfRange, "lock offset must be a non-negative multiple of 64"));
     return false;
   }
   if (mapping->size() < kLockRegionSize ||
       offset > static_cast<double>(mapping->size() - kLockRegionSize)) {
-    PendRangeError(c->env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
+    PendStatus(c->env, Status::Lib(ErrorKind::kOutOfRange, "lock region lies outside the segment"));
     return false;
   }
   c->mapping = mapping;
@@ -137,7 +137,7 @@ napi_value LockInit(napi_env env, napi_callback_info info) {
   if (!Resolve(&c, info)) return nullptr;
   bool recursive = false;
   if (c.argc < 3 || napi_get_value_bool(env, c.argv[2], &recursive) != napi_ok)
-    return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "recursive must be a boolean");
+    return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "recursive must be a boolean"));
   Status st = c.mutex->Init(recursive ? LockKind::kRecursive : LockKind::kPlain);
   if (!st.ok()) return PendStatus(env, st, "cannot initialise lock");
   return nullptr;
@@ -154,10 +154,10 @@ napi_value LockAcquire(napi_env env, napi_callback_info info) {
     napi_typeof(env, c.argv[2], &type);
     if (type == napi_number) {
       napi_get_value_double(env, c.argv[2], &timeout);
-      if (timeout != timeout) return PendRangeError(env, "ERR_OUT_OF_RANGE", "timeout must not be NaN");
+      if (timeout != timeout) return PendStatus(env, Status::Lib(ErrorKind::kOutOfRange, "timeout must not be NaN"));
       if (timeout > 1e12) timeout = -1;  // effectively forever (Infinity included)
     } else if (type != napi_undefined) {
-      return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "timeout must be a number of milliseconds");
+      return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "timeout must be a number of milliseconds"));
     }
   }
   Acquired result;

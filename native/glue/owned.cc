@@ -55,7 +55,7 @@ void OnEnvCleanup(void* arg) {
 
 std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (info.Length() <= i || !info[i].IsString())
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(what) + " must be a string");
+    ThrowStatus(info.Env(), Status::Of(ErrorKind::kInvalidArgType), std::string(what) + " must be a string");
   return info[i].As<Napi::String>().Utf8Value();
 }
 

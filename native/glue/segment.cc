@@ -16,7 +16,7 @@ constexpr double kMaxSafeInteger = 9007199254740991.0;
 
 std::string NameArg(const Napi::CallbackInfo& info, size_t index) {
   if (info.Length() <= index || !info[index].IsString())
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "segment name must be a string");
+    ThrowStatus(info.Env(), Status::Lib(ErrorKind::kInvalidArgType, "segment name must be a string"));
   return info[index].As<Napi::String>().Utf8Value();
 }
 
@@ -27,11 +27,11 @@ void CleanupHook(void* arg);
 double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what, double min,
                   double max) {
   if (info.Length() <= index || !info[index].IsNumber())
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(what) + " must be a number");
+    ThrowStatus(info.Env(), Status::Of(ErrorKind::kInvalidArgType), std::string(what) + " must be a number");
   const double v = info[index].As<Napi::Number>().DoubleValue();
   if (!std::isfinite(v) || std::floor(v) != v || v < min || v > max)
-    ThrowRangeError(info.Env(), "ERR_OUT_OF_RANGE",
-                    std::string(what) + " is out of range or not an integer");
+    ThrowStatus(info.Env(), Status::Of(ErrorKind::kOutOfRange),
+                std::string(what) + " is out of range or not an integer");
   return v;
 }
 
@@ -57,7 +57,7 @@ Napi::Function Segment::Define(Napi::Env env) {
 
 Segment* Segment::FromValue(Napi::Env env, Napi::Value value) {
   if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kSegmentTag))
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "expected a Segment");
+    ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "expected a Segment"));
   return Segment::Unwrap(value.As<Napi::Object>());
 }
 
@@ -65,7 +65,7 @@ Segment* Segment::FromValue(Napi::Env env, Napi::Value value) {
 Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(info) {
   Napi::Env env = info.Env();
   if (info.Length() != 2 || !info[0].IsExternal() || !info[1].IsString())
-    ThrowTypeError(env, "ERR_ILLEGAL_CONSTRUCTOR", "use Segment.create() or Segment.open()");
+    ThrowStatus(env, Status::Lib(ErrorKind::kIllegalConstructor, "use Segment.create() or Segment.open()"));
   const Mapping* m = info[0].As<Napi::External<Mapping>>().Data();
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
@@ -116,7 +116,7 @@ Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
   bool reserve = true;
   if (info.Length() > 3 && !info[3].IsUndefined()) {
     if (!info[3].IsBoolean())
-      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "reserve must be a boolean");
+      ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "reserve must be a boolean"));
     reserve = info[3].As<Napi::Boolean>().Value();
   }
   if (size > static_cast<double>(SIZE_MAX))
@@ -139,7 +139,7 @@ Napi::Value Segment::Open(const Napi::CallbackInfo& info) {
   bool allow_other_owner = false;
   if (info.Length() > 1 && !info[1].IsUndefined()) {
     if (!info[1].IsBoolean())
-      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "allowOtherOwners must be a boolean");
+      ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "allowOtherOwners must be a boolean"));
     allow_other_owner = info[1].As<Napi::Boolean>().Value();
   }
   Mapping m;
@@ -217,9 +217,9 @@ Napi::ArrayBuffer Segment::NewExternal(Napi::Env env, size_t offset, size_t leng
       napi_value ignored;
       napi_get_and_clear_last_exception(env, &ignored);
     }
-    ThrowRangeError(env, "ERR_SHM_TOO_LARGE",
-                    "this Node cannot make an ArrayBuffer of " + std::to_string(length) +
-                        " bytes over shared memory");
+    ThrowStatus(env, Status::Of(ErrorKind::kShmTooLarge),
+                "this Node cannot make an ArrayBuffer of " + std::to_string(length) +
+                    " bytes over shared memory");
   }
   return Napi::ArrayBuffer(env, ab);
 }
@@ -252,7 +252,7 @@ Napi::Value Segment::View(const Napi::CallbackInfo& info) {
 Napi::Value Segment::DetachBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArrayBuffer())
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "expected an ArrayBuffer");
+    ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "expected an ArrayBuffer"));
   Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
   if (!ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
   return env.Undefined();

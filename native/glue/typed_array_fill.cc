@@ -65,10 +65,10 @@ Napi::Value FillRange(const Napi::CallbackInfo& info) {
   ArrayInfo array, pattern;
   if (info.Length() < 4 || !InfoOf(env, info[0], &array) || !InfoOf(env, info[3], &pattern) ||
       pattern.type != array.type || pattern.length < 1 || pattern.data == nullptr) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "fillRange takes (typedArray, from, to, pattern of the same type)");
+    ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "fillRange takes (typedArray, from, to, pattern of the same type)"));
   }
   if (!info[1].IsNumber() || !info[2].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "fillRange bounds must be numbers");
+    ThrowStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "fillRange bounds must be numbers"));
   }
   const double from = info[1].As<Napi::Number>().DoubleValue();
   const double to = info[2].As<Napi::Number>().DoubleValue();

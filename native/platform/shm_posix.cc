@@ -222,7 +222,7 @@ Status OtherOwnerStatus(uid_t owner) {
 Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reserve, Mapping* out) {
   Status valid = ValidateName(name);
   if (!valid.ok()) return valid;
-  if (size == 0) return Status::Lib(ErrorKind::kInvalidArgument, "segment size must be positive");
+  if (size == 0) return Status::Lib(ErrorKind::kInvalidArgValue, "segment size must be positive");
   if (static_cast<uint64_t>(size) > static_cast<uint64_t>(INT64_MAX))
     return Status::Os(ErrorKind::kShmNoSpace, EFBIG, "ftruncate");
   Status room = CheckMapRoom();

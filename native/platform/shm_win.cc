@@ -63,7 +63,7 @@ Status ShmCreate(const std::string& name, size_t size, unsigned mode, bool reser
   std::wstring wname;
   Status st = WideName(name, &wname);
   if (!st.ok()) return st;
-  if (size == 0) return Status::Lib(ErrorKind::kInvalidArgument, "segment size must be positive");
+  if (size == 0) return Status::Lib(ErrorKind::kInvalidArgValue, "segment size must be positive");
   const uint64_t size64 = static_cast<uint64_t>(size);
   // SEC_COMMIT charges the whole size against the commit limit now, so an
   // oversized request fails here: Windows reserves whether asked or not.

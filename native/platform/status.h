@@ -1,12 +1,17 @@
 // Platform-neutral result of a platform-layer call. The platform layer knows
-// nothing of Node: it returns a Status, and errors.cc turns it into a JS Error.
+// nothing of Node: it returns a Status, and errors.cc turns it into the JS
+// error (the glue layer describes its own failures, bad arguments included,
+// as a Status too).
 #pragma once
 
 #include <string>
 
 namespace sct {
 
-// Stable library error kinds; each maps to one JS `code` string in errors.cc.
+// Every error the native layer can raise, as a kind: errors.cc maps each to
+// its one JS `code` and picks the JS class (TypeError for bad argument types
+// and values, RangeError for out-of-range and too-large, SharedCtypesError for
+// the rest), so no other file spells a code or chooses a class.
 enum class ErrorKind {
   kOk = 0,
   kShmExists,
@@ -16,14 +21,17 @@ enum class ErrorKind {
   kShmMapLimit,
   kShmInvalidName,
   kShmClosed,
-  kShmOutOfBounds,
+  kShmTooLarge,
   kShmSystem,
   kLockNotOwner,
   kLockDeadlock,
   kLockNotRecoverable,
   kLockInvalid,
   kLockSystem,
-  kInvalidArgument,
+  kInvalidArgType,
+  kInvalidArgValue,
+  kOutOfRange,
+  kIllegalConstructor,
 };
 
 struct Status {
@@ -44,6 +52,9 @@ struct Status {
     s.syscall = call;
     return s;
   }
+  // A failure with no text of its own: the glue passes its whole message as
+  // the context (for messages built at run time).
+  static Status Of(ErrorKind k) { return Lib(k, nullptr); }
   static Status Lib(ErrorKind k, const char* text) {
     Status s;
     s.kind = k;

@@ -1,6 +1,6 @@
 // Misuses the typings must refuse: the typecheck test requires an error on
 // every line marked expect-error, and on no other line.
-import { Array as SharedArray, attach, c_char, c_double, c_int, RawArray, RawValue, Struct, Value } from 'sharedctypes';
+import { Array as SharedArray, attach, c_char, c_double, c_int, RawArray, RawValue, SharedCtypesError, Struct, Value } from 'sharedctypes';
 
 const i = Value('i');
 i.value = 1; // fine
@@ -48,3 +48,4 @@ const attached = attach('jobs', { type: 'i', kind: 'Value' });
 attached.value = 'x'; // expect-error
 const tagged = RawValue(Struct({ tags: [c_char, 4] }));
 tagged.tags.value = 5; // expect-error
+new SharedCtypesError('ERR_NOT_A_CODE', 'no such code'); // expect-error

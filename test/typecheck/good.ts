@@ -15,11 +15,12 @@ import {
   RawArray,
   RawValue,
   RLock,
+  SharedCtypesError,
   Struct,
   synchronized,
   Value,
 } from 'sharedctypes';
-import type { ArrayOf, ObjectDescriptor, RawArrayOf, RawValueOf, ValueOf } from 'sharedctypes';
+import type { ArrayOf, ErrorCode, ObjectDescriptor, RawArrayOf, RawValueOf, ValueOf } from 'sharedctypes';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}
@@ -154,4 +155,22 @@ export { n, typed, rawI, d, big, u8, i32, text, bytes, sv, rawArr, shared, resul
   void n;
   void f;
   void big;
+}
+
+// instanceof SharedCtypesError narrows (through its Symbol.hasInstance), a
+// subclass narrows to itself, and the OS details are typed.
+{
+  class Special extends SharedCtypesError {
+    readonly extra = 1;
+  }
+  const check = (err: unknown): void => {
+    if (err instanceof Special) assertType<Equal<typeof err.extra, 1>>();
+    if (err instanceof SharedCtypesError) {
+      assertType<Equal<typeof err.code, ErrorCode>>();
+      assertType<Equal<typeof err.errno, number | undefined>>();
+      assertType<Equal<typeof err.syscall, string | undefined>>();
+      if (err.code === 'ERR_ILLEGAL_CONSTRUCTOR') void err;
+    }
+  };
+  check(new SharedCtypesError('ERR_SHM_NO_SPACE', 'full', { errno: -28, syscall: 'statvfs', cause: new Error('low') }));
 }

@@ -5,45 +5,8 @@
 
 #include "addon_data.h"
 
-#ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
-#endif
-
 namespace sct {
 namespace {
-
-#ifdef _WIN32
-// FormatMessageA would answer in the ANSI code page, which is not UTF-8 on
-// most non-English systems; ask for UTF-16 and convert, as JS wants UTF-8.
-std::string OsMessage(int err) {
-  wchar_t wbuf[512];
-  DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
-                           static_cast<DWORD>(err), 0, wbuf,
-                           static_cast<DWORD>(sizeof(wbuf) / sizeof(wbuf[0])), nullptr);
-  while (n > 0 && (wbuf[n - 1] == L'\r' || wbuf[n - 1] == L'\n' || wbuf[n - 1] == L'.')) --n;
-  if (n > 0) {
-    char buf[4 * sizeof(wbuf) / sizeof(wbuf[0])];  // UTF-8 needs at most 3 bytes per UTF-16 unit
-    const int len = WideCharToMultiByte(CP_UTF8, 0, wbuf, static_cast<int>(n), buf,
-                                        static_cast<int>(sizeof(buf)), nullptr, nullptr);
-    if (len > 0) return std::string(buf, static_cast<size_t>(len));
-  }
-  return "Windows error " + std::to_string(err);
-}
-#else
-// strerror_r comes in two flavours (GNU returns the text, XSI fills the
-// buffer); overloads pick whichever this libc declared.
-inline const char* Pick(int rc, const char* buf) { return rc == 0 ? buf : "unknown error"; }
-inline const char* Pick(const char* text, const char*) { return text; }
-
-std::string OsMessage(int err) {
-  char buf[256];
-  buf[0] = '\0';
-  return Pick(strerror_r(err, buf, sizeof(buf)), buf);
-}
-#endif
 
 // Which JS class an error of each kind is: Node's conventions for bad
 // arguments, the library's own class for everything else. No default case:
@@ -102,20 +65,10 @@ napi_value String(napi_env env, const char* text) {
   return napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out) == napi_ok ? out : nullptr;
 }
 
-// errno as Node's own errors carry it: libuv's negative numbers on POSIX,
-// the Windows error code as it is on Windows.
-double ErrnoOf(const Status& st) {
-#ifdef _WIN32
-  return static_cast<double>(st.os_error);
-#else
-  return -static_cast<double>(st.os_error);
-#endif
-}
-
 // Sets `errno` and `syscall` on `target` (an error, or the options of one).
 void SetOsFields(napi_env env, napi_value target, const Status& st) {
   napi_value number = nullptr;
-  if (napi_create_double(env, ErrnoOf(st), &number) == napi_ok)
+  if (napi_create_double(env, ErrnoForJs(st.os_error), &number) == napi_ok)
     napi_set_named_property(env, target, "errno", number);
   if (st.syscall != nullptr) {
     napi_value call = String(env, st.syscall);

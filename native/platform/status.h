@@ -69,4 +69,10 @@ struct Status {
 // in them, so Status itself stays small (it is returned on the lock path).
 const char* DetailText(std::string text);
 
+// The OS's own message for `os_error`, in UTF-8 (status_posix.cc, status_win.cc).
+std::string OsMessage(int os_error);
+// `os_error` as Node's errors carry `errno`: libuv's negative numbers on
+// POSIX, the Windows error code as it is on Windows.
+double ErrnoForJs(int os_error);
+
 }  // namespace sct

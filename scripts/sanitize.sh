@@ -72,7 +72,8 @@ else
     test/objects-scalars.test.ts test/objects-raw-arrays.test.ts test/objects-structs.test.ts
     test/objects-synchronized.test.ts test/objects-copy.test.ts test/objects-close.test.ts
     test/objects-named.test.ts test/objects-scale.test.ts test/sharing.test.ts
-    test/lifetime.test.ts test/bad-input.test.ts test/fuzz-headers.test.ts
+    test/lifetime.test.ts test/internal-watchdog-registry.test.ts test/internal-owned-names.test.ts
+    test/internal-arena.test.ts test/internal-segment-table.test.ts test/bad-input.test.ts test/fuzz-headers.test.ts
     test/reliability-owner-death.test.ts test/reliability-leaks.test.ts test/reliability-load.test.ts
     test/permissions.test.ts test/space.test.ts)
 fi

@@ -109,10 +109,14 @@ function childrenOf(ppid: number): Array<{ pid: number; exe: string }> {
 /** The children of `pid` that run the native helper. */
 const helpersOf = (pid: number): number[] => childrenOf(pid).filter((k) => k.exe === fs.realpathSync(HELPER)).map((k) => k.pid);
 
-/** The helper has finished starting: its last step closes every fd but 0-3. */
+/**
+ * The helper has finished starting (session of its own, cwd '/', every fd but
+ * 0-3 closed): a helper that never gets there fails expectSmallHelper after the wait.
+ */
 function settled(watchdog: number): boolean {
   try {
-    return fs.readdirSync(`/proc/${watchdog}/fd`).length === 4;
+    const sid = Number(fs.readFileSync(`/proc/${watchdog}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[3]);
+    return sid === watchdog && fs.readlinkSync(`/proc/${watchdog}/cwd`) === '/' && fs.readdirSync(`/proc/${watchdog}/fd`).length === 4;
   } catch {
     return false;
   }

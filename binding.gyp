@@ -22,7 +22,7 @@
       ],
       "conditions": [
         ["OS=='win'", {
-          "sources": ["native/platform/shm_win.cc", "native/platform/mutex_win.cc"],
+          "sources": ["native/platform/shm_win.cc", "native/platform/mutex_win.cc", "native/platform/watchdog_win.cc"],
           "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX"],
           "msvs_settings": {
             "VCCLCompilerTool": {
@@ -31,7 +31,7 @@
             "VCLinkerTool": { "AdditionalOptions": ["/guard:cf"] }
           }
         }, {
-          "sources": ["native/platform/shm_posix.cc", "native/platform/mutex_posix.cc"],
+          "sources": ["native/platform/shm_posix.cc", "native/platform/mutex_posix.cc", "native/platform/watchdog_posix.cc"],
           "cflags_cc": [
             "-std=c++17", "-Wall", "-Wextra", "-Werror",
             "-fvisibility=hidden", "-fstack-protector-strong"

@@ -2,7 +2,7 @@
 export { SharedCtypesError } from './base/errors';
 export type { ErrorCode } from './base/errors';
 export { Lock, RLock, OWNER_DIED_WARNING } from './locks/lock';
-export type { AcquireOptions, LockDescriptor, LockFactory, LockGuard, LockOptions, ProcessLock } from './locks/lock';
+export type { AcquireOptions, LockFactory, LockGuard, LockOptions, ProcessLock } from './locks/lock';
 export {
   c_bool,
   c_byte,
@@ -51,7 +51,7 @@ export type {
 } from './objects/public-types';
 export type { RawMethods } from './objects/raw-methods';
 export type { AtomicMethods, AtomicElementMethods } from './objects/atomics';
-export type { ObjectDescriptor, ObjectKind } from './objects/registry';
+export type { LockDescriptor, ObjectDescriptor, ObjectKind } from './descriptor/descriptor';
 export type { LayoutJSON } from './types/layout-json';
 export { attach, attachLock } from './sharing/attach';
 export type { AttachExpect, AttachLockOptions, SharedObject } from './sharing/attach';

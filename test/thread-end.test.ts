@@ -9,7 +9,7 @@
 // acquire() ends it promptly, and the lock keeps working.
 import path from 'path';
 import { Worker } from 'worker_threads';
-import { attachLock, Lock, LockDescriptor, OWNER_DIED_WARNING, RLock, Value } from '../dist';
+import { Lock, LockDescriptor, OWNER_DIED_WARNING, RLock, Value } from '../dist';
 import { testName } from './helpers/names';
 import { Exit, exitOf, forkFixture, killAll, Peer } from './helpers/processes';
 
@@ -17,7 +17,6 @@ afterEach(killAll);
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'thread-end.js');
 type Kind = 'Lock' | 'RLock';
-type Where = 'process' | 'worker' | 'test-worker';
 
 /** The locks one case hands to its holder; close() frees them all. */
 function makeLocks(kind: Kind): {

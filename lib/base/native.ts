@@ -90,6 +90,10 @@ interface NativeBinding {
   ownedRegistry(): string;
   /** The main thread's exit: unlinks its names; retires the watchdog once no thread owns any. */
   ownedExit(): void;
+  /** The 8 bytes every segment starts with (latin1), as the watchdog checks them. */
+  readonly SEGMENT_MAGIC: string;
+  /** Where the header keeps its creator's pid (u32 LE), read by the watchdog. */
+  readonly HEADER_CREATOR_PID_OFFSET: number;
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
   readonly ROBUST_LOCKS: boolean;

@@ -12,6 +12,8 @@ import fs from 'fs';
 const REGISTRY_FD = 3;
 const registryPath = process.argv[2];
 const parentPid = Number(process.argv[3]);
+// native/platform/header_format.h's values, spelled here because this
+// process must work even where the addon cannot be loaded.
 const MAGIC = Buffer.from('SCTYPES\0', 'latin1');
 const OFF_CREATOR_PID = 48;
 

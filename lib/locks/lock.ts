@@ -3,41 +3,12 @@
 // acquirer, who is told (ownerDied + a process warning), never silently.
 import util = require('util');
 import { rangeError, SharedCtypesError, typeError } from '../base/errors';
-import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock, tagText } from '../memory/arena';
+import { blockTagText, isIncarnation, LockDescriptor, successorError } from '../descriptor/descriptor';
+import { allocate, Block, BlockRef, descriptorTag, dropBlock, heldHere, RECORD_SIZE, release, retainBlock } from '../memory/arena';
 import { binding, LockResult } from '../base/native';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { checkIfExists, checkMode, createOrAttach, SharedSegment } from '../segment/segment';
 import { adoptSegment, forgetName, releaseSegment, retainSegment } from '../segment/open-segments';
-
-export const DESCRIPTOR_TAG = '$sharedctypes';
-
-/** Plain-JSON form of a lock, for `child.send()`, argv, env or workerData. */
-export interface LockDescriptor {
-  readonly $sharedctypes: 1;
-  readonly kind: 'Lock' | 'RLock';
-  readonly segment: string;
-  /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
-  readonly incarnation: string;
-  readonly offset: number;
-  /** Tag of the arena block of an unnamed lock (16 hex digits): attach refuses a block freed and reused since. */
-  readonly block?: string;
-}
-
-/**
- * The error for a descriptor whose segment name now holds another segment
- * (the one it named was removed): a different layout is a mismatch, the same
- * layout means the object itself is gone.
- */
-export function successorError(name: string, sameLayout: boolean): SharedCtypesError {
-  return sameLayout
-    ? new SharedCtypesError('ERR_SHM_NOT_FOUND', `the segment '${name}' this descriptor names was removed; the name now holds a new segment`)
-    : new SharedCtypesError('ERR_SHM_LAYOUT_MISMATCH', `the segment '${name}' this descriptor names was removed; the name now holds a segment of another layout`);
-}
-
-/** A descriptor's incarnation field: 16 hex digits. */
-export function isIncarnation(v: unknown): v is string {
-  return typeof v === 'string' && /^[0-9a-f]{16}$/.test(v);
-}
 
 export interface AcquireOptions {
   /** false: try once and return at once (default true). */
@@ -305,7 +276,7 @@ export abstract class ProcessLock {
     // No reference travels with it: the lock stays attachable while a process has it open.
     const tag = this.#block?.tag ?? this.#ref?.tag;
     const d = { $sharedctypes: 1, kind: this.kind, segment: this.#segment.name, incarnation: this.#segment.header.incarnation, offset: this.#offset } as const;
-    return tag === undefined ? d : { ...d, block: tagText(tag) };
+    return tag === undefined ? d : { ...d, block: blockTagText(tag) };
   }
 
   /** Stops using the lock in this process. Idempotent. */

@@ -12,7 +12,8 @@
 // freed block never binds to the next object in the same bytes.
 import { randomFillSync } from 'crypto';
 import { rangeError, SharedCtypesError, typeError } from '../base/errors';
-import { trackOwned, untrackOwned } from '../lifetime/owned';
+import { untrackOwned } from '../lifetime/owned';
+import { parseBlockTag } from '../descriptor/descriptor';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { adoptSegment, releaseSegment } from '../segment/open-segments';
@@ -286,15 +287,7 @@ export function descriptorTag(value: unknown, segment: SharedSegment): bigint | 
     if (value !== undefined) throw typeError('ERR_INVALID_ARG_VALUE', `segment '${segment.name}' is not an arena: its descriptor has no block`);
     return null;
   }
-  if (typeof value !== 'string' || !/^[0-9a-f]{16}$/.test(value) || /^0+$/.test(value)) {
-    throw typeError('ERR_INVALID_ARG_VALUE', `a descriptor of an unnamed object or lock needs its block tag (16 hex digits); got ${JSON.stringify(value)}`);
-  }
-  return BigInt(`0x${value}`);
-}
-
-/** A tag as descriptors carry it. */
-export function tagText(tag: bigint): string {
-  return tag.toString(16).padStart(16, '0');
+  return parseBlockTag(value);
 }
 
 /**

@@ -1,10 +1,11 @@
 // Turns placed memory into the user-facing object of the right shape, for
 // new objects and attached ones alike.
+import type { ObjectKind } from '../descriptor/descriptor';
 import { ProcessLock } from '../locks/lock';
 import { c_ubyte, ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
 import { ObjectMemory } from './memory';
-import { ObjectKind, register } from './registry';
+import { register } from './registry';
 import { RawScalar } from './scalar';
 import { SynchronizedArray, SynchronizedCharArray, SynchronizedStruct, SynchronizedValue } from './synchronized';
 import { sharedCharBuffer, sharedTypedArray } from './typed-arrays';

@@ -1,8 +1,14 @@
 // `.value` and `.raw` of a `c` array, as ctypes' c_char arrays have them:
 // .value is the latin1 string up to the first NUL, .raw all the bytes.
 import { rangeError, typeError } from '../base/errors';
-import { byteOf } from '../types/scalars';
-import { latin1Bytes } from './views';
+import { byteOf, charCode } from '../types/scalars';
+
+/** Latin1 bytes of a string for a `c` array; a character above U+00FF is a TypeError. */
+export function latin1Bytes(s: string, what: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = charCode(s[i], what);
+  return out;
+}
 
 export function charValue(bytes: Uint8Array): string {
   const end = bytes.indexOf(0);

@@ -1,5 +1,6 @@
 // The sharedctypes factories: RawValue, RawArray, Value, Array, copy and
 // synchronized, with Python's semantics and Node's conventions.
+import type { ObjectKind } from '../descriptor/descriptor';
 import { rangeError, SharedCtypesError, typeError } from '../base/errors';
 import { ProcessLock, RLock } from '../locks/lock';
 import { resolveType, StructType, TypeSpec, InitOf } from '../types/ctype';
@@ -10,10 +11,10 @@ import { createOrAttach } from '../segment/segment';
 import { placeNew, Placed } from './placement';
 import type { ArrayInit, ArrayOf, RawArrayOf, RawScalarValue, RawValueOf, SynchronizedArrayLike, SynchronizedMethods, ValueOf } from './public-types';
 import type { RawMethods } from './raw-methods';
-import { closeObject, infoOf, ObjectInfo, ObjectKind, unlinkObject } from './registry';
+import { attachName } from './rebuild';
+import { closeObject, infoOf, ObjectInfo, unlinkObject } from './registry';
 import { sequenceOf, writeValue } from './views';
 // Open-or-create attaches by name: the one use of the sharing layer from here.
-import { attach } from '../sharing/attach';
 
 type ObjType = ScalarType | StructType;
 
@@ -67,7 +68,7 @@ function create(kind: ObjectKind, fn: string, type: ObjType, length: number | nu
   return createOrAttach(
     () => createNew(storedKind, type, length, opts, init),
     () => {
-      const obj = attach(opts.name as string, { type, length });
+      const obj = attachName(opts.name as string, { type, length }, false);
       checkAttached(obj, storedKind, opts, fn);
       return obj;
     },

@@ -2,7 +2,8 @@
 // of an object (raw value, struct views, synchronized wrapper) shares one
 // ObjectMemory, so close() through any of them closes them all.
 import { SharedCtypesError } from '../base/errors';
-import { Block, BlockRef, dropBlock, release, tagText } from '../memory/arena';
+import { blockTagText } from '../descriptor/descriptor';
+import { Block, BlockRef, dropBlock, release } from '../memory/arena';
 import { SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
 import { releaseSegment } from '../segment/open-segments';
@@ -115,7 +116,7 @@ export class ObjectMemory {
   get blockTag(): string | null {
     const { block, ref } = this.#lease;
     const tag = block?.tag ?? ref?.tag;
-    return tag === undefined ? null : tagText(tag);
+    return tag === undefined ? null : blockTagText(tag);
   }
 
   /** The object has a segment of its own (a named object): unlink() removes that name. */

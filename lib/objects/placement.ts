@@ -2,7 +2,8 @@
 // per segment); a named object gets a segment of its own whose header
 // describes it, so attach(name) can rebuild it from the header alone.
 import { rangeError } from '../base/errors';
-import { companionRLock, lockIn, LockDescriptor, ProcessLock } from '../locks/lock';
+import type { LockDescriptor, ObjectKind } from '../descriptor/descriptor';
+import { companionRLock, lockIn, ProcessLock } from '../locks/lock';
 import { allocate } from '../memory/arena';
 import { LockKindCode, SegmentKind } from '../segment/header';
 import { SharedSegment } from '../segment/segment';
@@ -12,7 +13,6 @@ import { StructType } from '../types/ctype';
 import { encodeType, LayoutJSON } from '../types/layout-json';
 import { ObjectMemory } from './memory';
 import { CheckedOptions } from './options';
-import { ObjectKind } from './registry';
 
 /** The JSON metadata in a named object's segment header. */
 export interface ObjectMeta {

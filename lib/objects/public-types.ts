@@ -5,7 +5,7 @@ import type { ElementInit, ElementOf, InitOf, JsOf, StructType, StructValue } fr
 import type { ScalarType, Typecode } from '../types/scalars';
 import type { AtomicElementMethods, AtomicMethods } from './atomics';
 import type { RawMethods } from './raw-methods';
-import type { ObjectDescriptor } from './registry';
+import type { ObjectDescriptor } from '../descriptor/descriptor';
 
 /** The typecode of a scalar type spec. */
 export type CodeOf<T> = T extends Typecode ? T : T extends ScalarType<infer C, unknown> ? C : never;

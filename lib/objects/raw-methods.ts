@@ -1,8 +1,9 @@
 // The methods every raw shared object has, whatever its shape (an object with
 // .value, a struct view, a TypedArray, a Buffer, an array-like): they look the
 // object up in the registry rather than relying on fields of their own.
+import type { ObjectDescriptor } from '../descriptor/descriptor';
 import { typeError } from '../base/errors';
-import { closeObject, describe, infoOf, noLockError, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
+import { closeObject, describe, infoOf, noLockError, ObjectInfo, unlinkObject } from './registry';
 
 function infoFor(obj: unknown): ObjectInfo {
   const info = infoOf(obj);

@@ -2,14 +2,13 @@
 // lock. Keyed weakly by the user-facing object (a TypedArray, a Proxy, a
 // wrapper), so nothing needs a hidden property on a TypedArray.
 import { SharedCtypesError } from '../base/errors';
-import { LockDescriptor, ProcessLock } from '../locks/lock';
+import type { ObjectDescriptor, ObjectKind } from '../descriptor/descriptor';
+import { ProcessLock } from '../locks/lock';
 import { ScalarType } from '../types/scalars';
 import { StructType } from '../types/ctype';
-import { encodeType, LayoutJSON } from '../types/layout-json';
+import { encodeType } from '../types/layout-json';
 import { ObjectMemory } from './memory';
 import { forgetName } from '../segment/open-segments';
-
-export type ObjectKind = 'RawValue' | 'RawArray' | 'Value' | 'Array';
 
 export interface ObjectInfo {
   readonly kind: ObjectKind;
@@ -23,21 +22,6 @@ export interface ObjectInfo {
   readonly ownLock: boolean;
   /** The raw object a synchronized wrapper wraps. */
   readonly raw: object | null;
-}
-
-/** Plain-JSON form of a shared object, from `toJSON()`; `attach()` takes it back. */
-export interface ObjectDescriptor {
-  readonly $sharedctypes: 1;
-  readonly kind: ObjectKind;
-  readonly segment: string;
-  /** The segment's random incarnation id: a later segment of the same name is never taken for it. */
-  readonly incarnation: string;
-  readonly offset: number;
-  /** Tag of the arena block (16 hex digits): attach() refuses a block freed and reused since. */
-  readonly block?: string;
-  readonly type: LayoutJSON;
-  readonly length?: number;
-  readonly lock?: LockDescriptor;
 }
 
 /**

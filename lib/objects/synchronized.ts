@@ -1,13 +1,14 @@
 // Synchronized wrappers, as Python's sharedctypes makes them: every access to
 // .value, a field or an element takes the object's lock; getLock()/getObj()
 // and acquire/release/withLock/hold give explicit control for bulk work.
+import type { ObjectDescriptor } from '../descriptor/descriptor';
 import util = require('util');
 import { rangeError, typeError } from '../base/errors';
 import { AcquireOptions, HELD, LockGuard, ProcessLock } from '../locks/lock';
 import { fromStored, ScalarType, toStored } from '../types/scalars';
 import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
 import { closedError, ObjectMemory } from './memory';
-import { closeObject, describe, INFO, infoOf, ObjectDescriptor, ObjectInfo, unlinkObject } from './registry';
+import { closeObject, describe, INFO, infoOf, ObjectInfo, unlinkObject } from './registry';
 import { atomicValueMethods } from './atomics';
 import { methodDescriptors, scalarSlot, Slot } from './scalar';
 import { LOCK, MEM, RAW, SCALAR_TYPE, SLOT } from './symbols';

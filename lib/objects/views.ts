@@ -5,10 +5,10 @@ import util = require('util');
 import { rangeError, typeError } from '../base/errors';
 import { HELD, type ProcessLock } from '../locks/lock';
 import { ArrayType, CType, StructField, StructType } from '../types/ctype';
-import { c_ubyte, charCode } from '../types/scalars';
+import { c_ubyte } from '../types/scalars';
 import { BAD_INDEX, indexOfKey, NOT_INDEX } from './index-key';
 import { closedError, ObjectMemory } from './memory';
-import { charRaw, charValue, setCharRaw, setCharValue } from './char-bytes';
+import { charRaw, charValue, latin1Bytes, setCharRaw, setCharValue } from './char-bytes';
 import { rawMethodDescriptors } from './raw-methods';
 import { describe, infoOf } from './registry';
 import { readScalar, writeScalar } from './scalar-io';
@@ -38,13 +38,6 @@ function fieldsByName(type: StructType): Map<string, StructField> {
 
 function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { length?: unknown }).length === 'number';
-}
-
-/** Latin1 bytes of a string for a `c` array; a character above U+00FF is a TypeError. */
-export function latin1Bytes(s: string, what: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = charCode(s[i], what);
-  return out;
 }
 
 /** Sequence initialiser as an array-like (strings only for `c` elements). */

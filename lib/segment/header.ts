@@ -6,8 +6,10 @@
 import { randomBytes } from 'crypto';
 import { rangeError, SharedCtypesError } from '../base/errors';
 import { alignUp } from '../base/align';
+import { binding } from '../base/native';
 
-export const MAGIC = 'SCTYPES\0';
+/** "SCTYPES\0": the addon's value, which its watchdog checks. */
+export const MAGIC = binding.SEGMENT_MAGIC;
 export const FORMAT_VERSION = 3;
 /** Size of the fixed, binary part. */
 export const FIXED_SIZE = 128;
@@ -40,7 +42,7 @@ const OFF_PAYLOAD_SIZE = 24; // u64
 const OFF_KIND = 32; // u32 SegmentKind
 const OFF_LOCK_KIND = 36; // u32 LockKindCode of the inline lock
 const OFF_LOCK_OFFSET = 40; // u64: inline lock region, 0 if none
-const OFF_CREATOR_PID = 48; // u32
+const OFF_CREATOR_PID = binding.HEADER_CREATOR_PID_OFFSET; // u32 (48)
 const OFF_META_LENGTH = 52; // u32: UTF-8 JSON bytes at FIXED_SIZE
 const OFF_CREATED_AT = 56; // f64: ms since the Unix epoch
 const OFF_INCARNATION = 64; // 8 random bytes: which segment of this name
@@ -80,8 +82,8 @@ export function planHeader(fields: HeaderFields): { metaBytes: Buffer; lockOffse
 }
 
 // The magic as two little-endian words: "SCTY" and "PES\0".
-const MAGIC_LO = 0x59544353;
-const MAGIC_HI = 0x00534550;
+const MAGIC_LO = Buffer.from(MAGIC, 'latin1').readInt32LE(0);
+const MAGIC_HI = Buffer.from(MAGIC, 'latin1').readInt32LE(4);
 
 /**
  * The first write into a fresh (zeroed) segment: who is building it, so an

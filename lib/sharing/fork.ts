@@ -4,8 +4,7 @@
 // (cluster.fork(sharedEnv(...))) and worker threads (the `env` option).
 import child_process = require('child_process');
 import { typeError } from '../base/errors';
-import type { LockDescriptor } from '../locks/lock';
-import type { ObjectDescriptor } from '../objects/registry';
+import { isDescriptor, LockDescriptor, ObjectDescriptor } from '../descriptor/descriptor';
 import { attach, AttachLockOptions, checkAttachOptions, SharedObject, TRUST_KEYS } from './attach';
 
 export const SHARED_ENV = 'SHAREDCTYPES_SHARED';
@@ -29,7 +28,7 @@ export function sharedEnv(shared: Record<string, Shareable>): Record<string, str
       throw typeError('ERR_INVALID_ARG_TYPE', `shared.${key} is not a shared object`);
     }
     const d = obj.toJSON();
-    if (typeof d !== 'object' || d === null || (d as { $sharedctypes?: unknown }).$sharedctypes !== 1) {
+    if (!isDescriptor(d)) {
       throw typeError('ERR_INVALID_ARG_TYPE', `shared.${key} is not a shared object`);
     }
     out[key] = d;

@@ -6,6 +6,7 @@
 #include "owned.h"
 #include "segment.h"
 #include "typed_array_fill.h"
+#include "../platform/header_format.h"
 
 namespace sct {
 
@@ -24,6 +25,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportLockFunctions(env, exports, data);
   ExportFill(env, exports);
   ExportOwnedFunctions(env, exports);
+  // The header facts the watchdog relies on, so the TS codec writes exactly these.
+  exports.Set("SEGMENT_MAGIC", Napi::String::New(env, SCT_MAGIC, SCT_MAGIC_BYTES));
+  exports.Set("HEADER_CREATOR_PID_OFFSET", Napi::Number::New(env, SCT_OFF_CREATOR_PID));
   return exports;
 }
 

@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "header_format.h"
+
 /* Longest name accepted (bytes, without the leading '/'); the addon allows 200. */
 #define SCT_NAME_MAX 255
-/* Header fields the check reads (docs/segment-format.md). */
-#define SCT_OFF_CREATOR_PID 48
-#define SCT_CHECK_BYTES 52
+/* Bytes of the header the check reads. */
+#define SCT_CHECK_BYTES (SCT_OFF_CREATOR_PID + 4)
 
 static inline int sct_safe_name_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -96,13 +97,12 @@ static inline int sct_segment_is_ours(const char* name, uint32_t pid) {
       }
     }
     if (readable) {
-      static const unsigned char kMagic[8] = {'S', 'C', 'T', 'Y', 'P', 'E', 'S', 0};
-      static const unsigned char kZero[8] = {0};
+      static const unsigned char kZero[SCT_MAGIC_BYTES] = {0};
       uint32_t creator = (uint32_t)head[SCT_OFF_CREATOR_PID] | ((uint32_t)head[SCT_OFF_CREATOR_PID + 1] << 8) |
                          ((uint32_t)head[SCT_OFF_CREATOR_PID + 2] << 16) |
                          ((uint32_t)head[SCT_OFF_CREATOR_PID + 3] << 24);
-      if (memcmp(head, kMagic, 8) == 0) ours = creator == pid;
-      else if (memcmp(head, kZero, 8) == 0) ours = creator == pid || creator == 0;
+      if (memcmp(head, SCT_MAGIC, SCT_MAGIC_BYTES) == 0) ours = creator == pid;
+      else if (memcmp(head, kZero, SCT_MAGIC_BYTES) == 0) ours = creator == pid || creator == 0;
     }
   }
   close(fd);

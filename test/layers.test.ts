@@ -23,7 +23,11 @@ const LIB_LAYERS: ReadonlyArray<readonly string[]> = [
   ['locks'],
   ['memory'],
   ['segment'],
-  ['lifetime', 'types', 'descriptor'],
+  // The descriptor wire format names type layouts (LayoutJSON, a type-only
+  // import from types/layout-json), so it sits on a layer of its own above
+  // types instead of beside it; nothing below segment imports it.
+  ['descriptor'],
+  ['lifetime', 'types'],
   ['base'],
 ];
 
@@ -234,7 +238,7 @@ describe('the readers find what they should', () => {
     expect(libFiles.length).toBeGreaterThan(25);
     expect(nativeFiles.length).toBeGreaterThan(20);
     const libFolders = new Set(libFiles.map(libFolder));
-    for (const folder of ['.', 'sharing', 'objects', 'locks', 'memory', 'segment', 'lifetime', 'types', 'base']) {
+    for (const folder of ['.', 'sharing', 'objects', 'locks', 'memory', 'segment', 'descriptor', 'lifetime', 'types', 'base']) {
       expect([folder, libFolders.has(folder)]).toEqual([folder, true]);
     }
     expect(new Set(nativeFiles.map(nativeFolder))).toEqual(new Set(['glue', 'core', 'platform', 'watchdog']));

@@ -2,7 +2,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer run of the native layer.
 # Not part of `npm test`: slower, needs gcc's libasan/libubsan, Linux only.
 #
-#   bash scripts/sanitize.sh                  # the default subset of the suite
+#   bash scripts/sanitize.sh                  # the default subset of the suite, and the platform test
 #   bash scripts/sanitize.sh test/locks.test.ts test/fuzz-headers.test.ts
 #   KEEP_SANITIZE_DIR=1 bash scripts/sanitize.sh   # keep the scratch copy to inspect
 #
@@ -11,6 +11,8 @@
 # and compiles the TypeScript, then runs jest there with libasan preloaded into
 # every node process (node itself is not instrumented, so the ASan runtime has
 # to come first) and detect_leaks=0 (node keeps memory until exit by design).
+# The default run also builds and runs the platform layer's own test without
+# Node (scripts/platform-test.sh) with the same flags, leak checks included.
 # Every sanitizer report goes to a log file; any report fails the run.
 # The workspace's own build/Release binary is never touched (other test runs
 # may be using it): the script checks that it is byte-for-byte unchanged at
@@ -68,15 +70,29 @@ fi
 if [ "$#" -gt 0 ]; then
   tests=("$@")
 else
-  tests=(test/native-core.test.ts test/locks.test.ts test/objects.test.ts test/sharing.test.ts
-    test/lifetime.test.ts test/bad-input.test.ts test/fuzz-headers.test.ts
+  tests=(test/native-core.test.ts test/locks.test.ts
+    test/objects-scalars.test.ts test/objects-raw-arrays.test.ts test/objects-structs.test.ts
+    test/objects-synchronized.test.ts test/objects-copy.test.ts test/objects-close.test.ts
+    test/objects-named.test.ts test/objects-scale.test.ts test/sharing.test.ts
+    test/lifetime.test.ts test/internal-watchdog-registry.test.ts test/internal-owned-names.test.ts
+    test/internal-arena.test.ts test/internal-segment-table.test.ts test/bad-input.test.ts test/fuzz-headers.test.ts
     test/reliability-owner-death.test.ts test/reliability-leaks.test.ts test/reliability-load.test.ts
     test/permissions.test.ts test/space.test.ts)
 fi
 
 mkdir -p "$logs"
-echo "sanitize: running jest under ASan+UBSan: ${tests[*]}"
 set +e
+platform_status=0
+if [ "$#" -eq 0 ]; then
+  echo "sanitize: the platform layer without Node, under ASan+UBSan (scripts/platform-test.sh)"
+  (cd "$work" &&
+    ASAN_OPTIONS="halt_on_error=1:log_path=$logs/platform-asan" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/platform-ubsan" \
+    PLATFORM_TEST_CXXFLAGS="$flags" bash scripts/platform-test.sh >"$work/platform.log" 2>&1)
+  platform_status=$?
+  [ "$platform_status" -eq 0 ] || cat "$work/platform.log" >&2
+fi
+echo "sanitize: running jest under ASan+UBSan: ${tests[*]}"
 (cd "$work" &&
   LD_PRELOAD="$libasan" \
   ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0:log_path=$logs/asan" \
@@ -93,5 +109,5 @@ if [ "$reports" -gt 0 ]; then
     head -60 "$f" >&2
   done
 fi
-echo "sanitize: jest exit status $jest_status, sanitizer reports: $reports"
-[ "$reports" -eq 0 ] && [ "$jest_status" -eq 0 ]
+echo "sanitize: platform test exit status $platform_status, jest exit status $jest_status, sanitizer reports: $reports"
+[ "$reports" -eq 0 ] && [ "$platform_status" -eq 0 ] && [ "$jest_status" -eq 0 ]

@@ -1,83 +1,23 @@
 // Unnamed objects and locks share arenas; a block is reused once its creator
 // and every process that attached it closed it (or exited), and a descriptor
-// of a freed block never binds to the next object in the same bytes.
-import fs from 'fs';
+// of a freed block never binds to the next object in the same bytes. Seen from
+// outside, through the public API: descriptors say where objects live, the
+// block records and segment sizes are read from /dev/shm. (The allocator's own
+// bookkeeping is internal-arena.test.ts's.)
 import path from 'path';
 import { Worker } from 'worker_threads';
 import { attach, attachLock, Lock, RawArray, RawValue, RLock, Value } from '../dist/index';
 import type { LockDescriptor, ObjectDescriptor } from '../dist/index';
-import { arenaBytes, attachedBlocks, pendingBlocks } from '../dist/memory/arena';
-import { ownedNames } from '../dist/lifetime/owned';
 import { codeOf } from './helpers/errors';
-import { exitOf, killAll, Peer } from './helpers/processes';
+import { killAll } from './helpers/processes';
 import { testName } from './helpers/names';
 import { peerCode, run, startPeer } from './helpers/peer';
+import { Closable, landsOn, ourBytes, ourSegments, placeOf, quit, record } from './helpers/arena';
 
 afterEach(killAll);
 
 const figures: string[] = [];
 afterAll(() => console.log(`arena reuse: ${figures.join('; ')}`));
-
-interface Closable {
-  toJSON(): ObjectDescriptor | LockDescriptor;
-  close(): void;
-}
-
-/** Where an object or lock lives: segment and offset. */
-const placeOf = (obj: Closable): string => {
-  const d = obj.toJSON();
-  return `${d.segment}@${d.offset}`;
-};
-
-/** The 16-byte block record before `d`'s bytes, read from /dev/shm as a C program would. */
-function record(d: { segment: string; offset: number }): { tag: string; refs: number } {
-  const buf = Buffer.alloc(16);
-  const fd = fs.openSync(`/dev/shm/${d.segment}`, 'r');
-  try {
-    fs.readSync(fd, buf, 0, 16, d.offset - 16);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return { tag: buf.readBigUInt64LE(0).toString(16).padStart(16, '0'), refs: buf.readUInt32LE(8) };
-}
-
-/**
- * Makes objects (keeping them open) until one lands at `place` or the arenas
- * have to grow (every free block of that size was handed out); closes them all.
- */
-function landsOn(place: string, make: () => Closable, limit = 100000): boolean {
-  const made: Closable[] = [];
-  const start = arenaBytes();
-  try {
-    for (let i = 0; i < limit; i++) {
-      const obj = make();
-      made.push(obj);
-      if (placeOf(obj) === place) return true;
-      if (arenaBytes() > start) return false;
-    }
-    return false;
-  } finally {
-    for (const obj of made) obj.close();
-  }
-}
-
-/** Our owned segments' bytes in /dev/shm. */
-function shmBytes(): number {
-  let total = 0;
-  for (const name of ownedNames()) {
-    try {
-      total += fs.statSync(`/dev/shm/${name}`).size;
-    } catch {
-      // gone already
-    }
-  }
-  return total;
-}
-
-async function quit(peer: Peer): Promise<void> {
-  peer.send({ type: 'exit' });
-  expect(await exitOf(peer)).toEqual({ code: 0, signal: null });
-}
 
 describe('create, share, close in a loop stays bounded', () => {
   test.each([
@@ -85,7 +25,7 @@ describe('create, share, close in a loop stays bounded', () => {
     ["RawArray('d', 8)", () => RawArray('d', 8)],
     ['Lock()', () => new Lock()],
     ['RLock()', () => new RLock()],
-  ])('100,000 x (%s, JSON.stringify, close): arena bytes flat after warm-up', (what, make) => {
+  ])('100,000 x (%s, JSON.stringify, close): segment bytes flat after warm-up', (what, make) => {
     const cycle = (n: number): void => {
       for (let i = 0; i < n; i++) {
         const obj = make() as Closable;
@@ -94,24 +34,26 @@ describe('create, share, close in a loop stays bounded', () => {
       }
     };
     cycle(1000);
-    const bytes = arenaBytes();
-    const shm = shmBytes();
+    const segments = [...ourSegments().keys()].sort();
+    const bytes = ourBytes();
     const rss = process.memoryUsage().rss;
     cycle(100000);
-    expect(arenaBytes()).toBe(bytes);
-    expect(shmBytes()).toBe(shm);
-    expect(pendingBlocks()).toBe(0);
-    figures.push(`${what}: arenas ${(bytes / 2 ** 20).toFixed(2)} -> ${(arenaBytes() / 2 ** 20).toFixed(2)} MiB, RSS ${(rss / 2 ** 20).toFixed(0)} -> ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    expect([...ourSegments().keys()].sort()).toEqual(segments);
+    expect(ourBytes()).toBe(bytes);
+    figures.push(`${what}: segments ${(bytes / 2 ** 20).toFixed(2)} -> ${(ourBytes() / 2 ** 20).toFixed(2)} MiB, RSS ${(rss / 2 ** 20).toFixed(0)} -> ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   });
 
   test('a big array (a segment of its own) shared and closed 200 times leaves no segment behind', () => {
-    const before = ownedNames().length;
+    const before = [...ourSegments().keys()].sort();
+    const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       const a = RawArray('d', 10000);
+      seen.add(a.toJSON().segment);
       JSON.stringify(a);
       a.close();
     }
-    expect(ownedNames().length).toBe(before);
+    expect([...ourSegments().keys()].sort()).toEqual(before);
+    expect(seen.size).toBe(200); // each one a segment of its own, each one gone
   });
 });
 
@@ -174,8 +116,9 @@ describe('a block is reused once every process closed it', () => {
       const place = placeOf(v);
       expect(await run(peer, 'objs.v = lib.attach(arg); return objs.v.value', v.toJSON())).toBe(11);
       if (creatorFirst) {
+        const d = v.toJSON();
         v.close();
-        expect(pendingBlocks()).toBe(1);
+        expect(record(d)).toEqual({ tag: d.block, refs: 1 }); // the child's reference
         expect(landsOn(place, () => RawValue('i'))).toBe(false); // still the child's
         await run(peer, 'objs.v.close()');
       } else {
@@ -183,7 +126,6 @@ describe('a block is reused once every process closed it', () => {
         v.close();
       }
       expect(landsOn(place, () => RawValue('i'))).toBe(true);
-      expect(pendingBlocks()).toBe(0);
     }
     await quit(peer);
   });
@@ -195,11 +137,11 @@ describe('a block is reused once every process closed it', () => {
     const peer = await startPeer();
     expect(await run(peer, 'objs.v = lib.attach(arg); return objs.v.value', d)).toBe(5);
     v.close();
-    expect(pendingBlocks()).toBe(2);
+    expect([record(d).refs, record(d.lock!).refs]).toEqual([1, 1]); // the child's references
     await quit(peer); // exits with the Value still open
+    expect([record(d).refs, record(d.lock!).refs]).toEqual([0, 0]);
     expect(landsOn(obj, () => RawValue('i'))).toBe(true);
     expect(landsOn(lock, () => new Lock())).toBe(true);
-    expect(pendingBlocks()).toBe(0);
   });
 
   test('a worker thread that attaches and ends without close() gives the block back', async () => {
@@ -299,15 +241,17 @@ describe('a descriptor of a freed block never binds to a later object', () => {
   test('attaching in the creating process follows the same rule', () => {
     const v = RawValue('i', 3);
     const d = v.toJSON();
-    const held = attachedBlocks();
     const mine = attach<{ value: number; close(): void }>(d);
-    expect(attachedBlocks()).toBe(held + 1);
+    expect(record(d).refs).toBe(2);
     v.close();
     expect(mine.value).toBe(3);
+    expect(record(d)).toEqual({ tag: d.block, refs: 1 });
     const second = attach<{ value: number; close(): void }>(d); // still referenced by `mine`
+    expect(record(d).refs).toBe(2);
     second.close();
     mine.close();
-    expect(attachedBlocks()).toBe(held);
+    // No reference left (the tag is cleared when the creator next polls its released blocks).
+    expect(record(d).refs).toBe(0);
     expect(codeOf(() => attach(d))).toBe('ERR_SHM_NOT_FOUND');
   });
 });

@@ -1,7 +1,8 @@
 // No crash on bad input: a table of bad calls across the public API. Each row
 // names the error class and code it must throw; after each, nothing new is
-// left in /dev/shm by this process, its owned-segment set is unchanged, and
-// the process still works.
+// left in /dev/shm by this process and the process still works. (That a
+// refused creation leaves the registry of owned names as it was is
+// internal-owned-names.test.ts's.)
 import fs from 'fs';
 import path from 'path';
 import {
@@ -26,7 +27,6 @@ import {
   Value,
 } from '../dist';
 import type { LockDescriptor, ObjectDescriptor, Shareable, ValueOf } from '../dist';
-import { ownedNames } from '../dist/lifetime/owned';
 import { exitOf, forkFixture, killAll, Peer } from './helpers/processes';
 import { GENERATED, RUN_PREFIX, testName } from './helpers/names';
 
@@ -456,7 +456,6 @@ const canary = RawValue('i', 0);
 
 test.each(rows.map((row) => [row.what, row] as const))('%s', (_what, row) => {
   const before = new Set(fs.readdirSync('/dev/shm'));
-  const owned = ownedNames().sort();
   let thrown: unknown;
   let returned = false;
   try {
@@ -471,9 +470,8 @@ test.each(rows.map((row) => [row.what, row] as const))('%s', (_what, row) => {
     ? { cls: 'returned normally', code: undefined }
     : { cls: errorClass(thrown), code: (thrown as { code?: unknown } | undefined)?.code };
   expect(got).toEqual({ cls: row.cls, code: row.code });
-  // Nothing left behind, nothing lost from this process's bookkeeping.
+  // Nothing left behind.
   expect(newSegmentsOfOurs(before)).toEqual([]);
-  expect(ownedNames().sort()).toEqual(owned);
   // And the process still works.
   canary.value += 1;
   expect(canary.value).toBeGreaterThan(0);

@@ -28,13 +28,14 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/sharedctypes-platform.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 platform="$root/native/platform"
+# Every POSIX source of the platform layer (all but the *_win.cc twins), so a
+# new one is linked here without anyone remembering to add it.
+mapfile -t sources < <(find "$platform" -maxdepth 1 -name '*.cc' ! -name '*_win.cc' | LC_ALL=C sort)
 # shellcheck disable=SC2086  # PLATFORM_TEST_CXXFLAGS is a list of flags
 "$cxx" -std=c++17 -Wall -Wextra -Werror -O1 -pthread ${PLATFORM_TEST_CXXFLAGS:-} \
   -o "$work/platform_test" \
   "$root/test/native/platform_test.cc" \
-  "$platform/shm_common.cc" "$platform/shm_posix.cc" \
-  "$platform/mutex_common.cc" "$platform/mutex_posix.cc" \
-  "$platform/held_mappings.cc" \
+  "${sources[@]}" \
   -lpthread -lrt
 
 "$work/platform_test" "$prefix"

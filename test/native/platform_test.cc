@@ -54,14 +54,17 @@ const char* KindName(ErrorKind k) {
     case ErrorKind::kShmMapLimit: return "kShmMapLimit";
     case ErrorKind::kShmInvalidName: return "kShmInvalidName";
     case ErrorKind::kShmClosed: return "kShmClosed";
-    case ErrorKind::kShmOutOfBounds: return "kShmOutOfBounds";
+    case ErrorKind::kShmTooLarge: return "kShmTooLarge";
     case ErrorKind::kShmSystem: return "kShmSystem";
     case ErrorKind::kLockNotOwner: return "kLockNotOwner";
     case ErrorKind::kLockDeadlock: return "kLockDeadlock";
     case ErrorKind::kLockNotRecoverable: return "kLockNotRecoverable";
     case ErrorKind::kLockInvalid: return "kLockInvalid";
     case ErrorKind::kLockSystem: return "kLockSystem";
-    case ErrorKind::kInvalidArgument: return "kInvalidArgument";
+    case ErrorKind::kInvalidArgType: return "kInvalidArgType";
+    case ErrorKind::kInvalidArgValue: return "kInvalidArgValue";
+    case ErrorKind::kOutOfRange: return "kOutOfRange";
+    case ErrorKind::kIllegalConstructor: return "kIllegalConstructor";
   }
   return "(unknown kind)";
 }
@@ -369,7 +372,7 @@ void SizesAndModes() {
     Check c("shm.zero-size-refused");
     const std::string name = Name("zero");
     Mapping m;
-    c.Kind(sct::ShmCreate(name, 0, 0600, false, &m), ErrorKind::kInvalidArgument, "ShmCreate of 0 bytes");
+    c.Kind(sct::ShmCreate(name, 0, 0600, false, &m), ErrorKind::kInvalidArgValue, "ShmCreate of 0 bytes");
     c.That(!ExistsInDevShm(name), "a refused create left its name");
   }
   {

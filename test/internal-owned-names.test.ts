@@ -105,12 +105,10 @@ describe('the registry follows creation and removal', () => {
     }
   });
 
-  // KNOWN BUG (lib/segment/segment.ts, createNative): a refused create of a
-  // name registers it first and unregisters it on EEXIST, so a second
-  // unlinkOnExit create of a name this thread already owns drops the first
-  // object's registration, and its segment is left behind at exit.
-  // `test.failing` passes while the bug is there; remove `.failing` with the fix.
-  test.failing('a refused unlinkOnExit create of a name this thread owns keeps the owner registered', () => {
+  // A refused create once unregistered the name it had registered first, so a
+  // second unlinkOnExit create of a name this thread owns dropped the first
+  // object's registration, and its segment was left behind at exit.
+  test('a refused unlinkOnExit create of a name this thread owns keeps the owner registered', () => {
     const name = fresh();
     const first = RawValue('i', 1, { name, unlinkOnExit: true });
     try {

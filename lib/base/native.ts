@@ -83,6 +83,8 @@ interface NativeBinding {
    */
   ownedTrack(name: string, helper: string): number;
   ownedUntrack(name: string): void;
+  /** Some thread of this process tracks `name`. */
+  ownedHas(name: string): boolean;
   /** The names the calling thread tracks. */
   ownedNames(): string[];
   /** The process's watchdog pid, 0 if none. */

@@ -52,6 +52,11 @@ export function trackOwned(name: string): void {
   for (const n of binding.ownedNames()) nodeTrack(n);
 }
 
+/** Some thread of this process owns `name` (its segment goes when that thread ends). */
+export function isOwned(name: string): boolean {
+  return binding.ownedHas(name);
+}
+
 /** The name was unlinked (or handed off) by us: stop tracking it. */
 export function untrackOwned(name: string): void {
   binding.ownedUntrack(name);

@@ -4,7 +4,7 @@ import { constants as bufferConstants } from 'buffer';
 import fs from 'fs';
 import os from 'os';
 import { codeOf, rangeError, SharedCtypesError, typeError } from '../base/errors';
-import { trackOwned, untrackOwned } from '../lifetime/owned';
+import { isOwned, trackOwned, untrackOwned } from '../lifetime/owned';
 import { binding, LockResult, NativeSegment, Segment } from '../base/native';
 import { Header, HeaderFields, LockKindCode, planHeader, progressOf, publishHeader, readHeader, SegmentKind, writeBuilderPid, writeHeader } from './header';
 import { normalizeName, randomName } from './names';
@@ -198,12 +198,15 @@ export class SharedSegment {
     for (let attempt = 0; ; attempt++) {
       const bare = name !== undefined ? normalizeName(name) : randomName();
       // Known to the watchdog before it exists: a death inside the native
-      // call (or anywhere until creation completes) still removes it.
-      if (owned) trackOwned(bare);
+      // call (or anywhere until creation completes) still removes it. A name
+      // this process owns already stays registered whatever happens here: it
+      // is the owner's (this create will meet its segment: ERR_SHM_EXISTS).
+      const track = owned && !isOwned(bare);
+      if (track) trackOwned(bare);
       try {
         return Segment.create(bare, size, mode, reserve);
       } catch (err) {
-        if (owned) untrackOwned(bare);
+        if (track) untrackOwned(bare);
         if (name !== undefined || codeOf(err) !== 'ERR_SHM_EXISTS' || attempt >= 4) throw err;
       }
     }

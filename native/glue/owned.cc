@@ -82,6 +82,13 @@ Napi::Value OwnedUntrack(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ownedHas(name) -> some thread of this process tracks it.
+Napi::Value OwnedHas(const Napi::CallbackInfo& info) {
+  const std::string name = StringArg(info, 0, "name");
+  std::lock_guard<std::mutex> hold(mu);
+  return Napi::Boolean::New(info.Env(), owned.count(name) != 0);
+}
+
 // The names the calling environment tracks.
 Napi::Value OwnedNames(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
@@ -117,6 +124,7 @@ Napi::Value OwnedExit(const Napi::CallbackInfo& info) {
 void ExportOwnedFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("ownedTrack", Napi::Function::New(env, OwnedTrack, "ownedTrack"));
   exports.Set("ownedUntrack", Napi::Function::New(env, OwnedUntrack, "ownedUntrack"));
+  exports.Set("ownedHas", Napi::Function::New(env, OwnedHas, "ownedHas"));
   exports.Set("ownedNames", Napi::Function::New(env, OwnedNames, "ownedNames"));
   exports.Set("ownedWatchdog", Napi::Function::New(env, OwnedWatchdog, "ownedWatchdog"));
   exports.Set("ownedRegistry", Napi::Function::New(env, OwnedRegistry, "ownedRegistry"));

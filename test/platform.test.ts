@@ -22,6 +22,7 @@ const CHECKS = [
   'shm.no-space',
   'shm.reserve',
   'shm.mode-exact',
+  'watchdog.unlink-if-ours',
   'mutex.plain',
   'mutex.recursive-depth',
   'mutex.unlock-not-owner',

@@ -30,6 +30,8 @@
 #include "../../native/platform/mutex.h"
 #include "../../native/platform/shm.h"
 #include "../../native/platform/status.h"
+#include "../../native/platform/header_format.h"
+#include "../../native/platform/watchdog_client.h"
 
 namespace {
 
@@ -354,6 +356,38 @@ void CreateOpenUnlink() {
       c.That(static_cast<unsigned char*>(fresh.addr)[7] == 0, "the new segment holds the old bytes");
       sct::ShmUnmap(&fresh);
     }
+  }
+}
+
+// The watchdog client's unlink at a thread's end removes only segments that
+// are this process's: its header (complete, or never finished) names us.
+void UnlinkIfOursOnly() {
+  Check c("watchdog.unlink-if-ours");
+  struct Planted {
+    const char* what;
+    const char* magic;  // 8 bytes
+    uint32_t pid;
+    bool removed;
+  };
+  const uint32_t self = static_cast<uint32_t>(getpid());
+  const Planted cases[] = {
+    {"ours-complete", SCT_MAGIC, self, true},
+    {"ours-unfinished", "\0\0\0\0\0\0\0\0", self, true},
+    {"other-complete", SCT_MAGIC, self + 1, false},
+    {"other-unfinished", "\0\0\0\0\0\0\0\0", self + 1, false},
+    {"foreign", "FOREIGN!", self, false},
+  };
+  for (const Planted& p : cases) {
+    const std::string name = Name(p.what);
+    Mapping m;
+    if (!c.Ok(sct::ShmCreate(name, 4096, 0600, false, &m), std::string("ShmCreate ") + p.what)) continue;
+    char* bytes = static_cast<char*>(m.addr);
+    std::memcpy(bytes + SCT_OFF_CREATOR_PID, &p.pid, 4);  // little-endian hosts only, as the format
+    std::memcpy(bytes, p.magic, SCT_MAGIC_BYTES);
+    sct::ShmUnmap(&m);
+    sct::UnlinkIfOurs(name);
+    c.That(ExistsInDevShm(name) != p.removed, std::string(p.what) + (p.removed ? " was kept" : " was removed"));
+    sct::ShmUnlink(name);
   }
 }
 
@@ -696,6 +730,7 @@ int main(int argc, char** argv) {
   CreateOpenUnlink();
   NotFound();
   SizesAndModes();
+  UnlinkIfOursOnly();
 
   // Locks live in shared memory, as in the addon: a child maps the same bytes.
   Segment locks("locks", 4096);

@@ -55,32 +55,42 @@ linux('named objects until the mapping limit: ERR_SHM_MAP_LIMIT naming vm.max_ma
   expect(ours()).toEqual([]);
 });
 
-test('close() frees a segment id at once: a synchronous create/close loop reuses one slot, and a closed id stays ERR_SHM_CLOSED', () => {
-  // Node-API finalizers wait for the event loop; before, 2^20 such cycles
-  // without one failed with "too many open segments".
+test('internals: lock handles are freed at once, so a synchronous create/close loop reuses one slot; a handle into a closed segment stays ERR_SHM_CLOSED', () => {
+  // Node-API finalizers wait for the event loop: a table freed only by them
+  // would fill (2^20 entries) in a synchronous loop.
   const name = `${base}-slot`;
   const slots = new Set<number>();
   for (let i = 0; i < 3000; i++) {
     const s = Segment.create(name, 4096);
-    slots.add(s.id % 2 ** 20);
+    const h = s.lockHandle(0);
+    binding.lockInit(h, false);
+    slots.add(h % 2 ** 20);
+    binding.lockHandleFree(h);
     s.close();
     Segment.unlink(name);
   }
   expect(slots.size).toBe(1);
 
   const closed = Segment.create(name, 4096);
-  binding.lockInit(closed.id, 0, false);
-  const staleId = closed.id;
+  const stale = closed.lockHandle(0);
+  binding.lockInit(stale, false);
   closed.close();
-  const reuser = Segment.create(`${name}-2`, 4096); // takes the freed slot
+  const reuser = Segment.create(`${name}-2`, 4096);
+  const fresh = reuser.lockHandle(0);
   try {
-    expect(reuser.id % 2 ** 20).toBe(staleId % 2 ** 20);
-    expect(codeOf(() => binding.lock(staleId, 0, 0))).toBe('ERR_SHM_CLOSED');
-    expect(codeOf(() => binding.lockLocked(staleId, 0))).toBe('ERR_SHM_CLOSED');
-    binding.lockInit(reuser.id, 0, false);
-    expect(binding.lockLocked(reuser.id, 0)).toBe(false);
-    expect(codeOf(() => binding.lock(2 ** 40 + 5, 0, 0))).toBe('ERR_INVALID_ARG_VALUE');
+    expect(codeOf(() => binding.lock(stale, 0))).toBe('ERR_SHM_CLOSED');
+    expect(codeOf(() => binding.lockLocked(stale))).toBe('ERR_SHM_CLOSED');
+    binding.lockInit(fresh, false);
+    expect(binding.lockLocked(fresh)).toBe(false);
+    binding.lockHandleFree(stale);
+    // Freed, its slot goes to the next handle; the stale one is refused, not that lock.
+    const next = reuser.lockHandle(0);
+    expect(next % 2 ** 20).toBe(stale % 2 ** 20);
+    expect(codeOf(() => binding.lock(stale, 0))).toBe('ERR_INVALID_ARG_VALUE');
+    binding.lockHandleFree(next);
+    expect(codeOf(() => binding.lock(2 ** 20 - 1, 0))).toBe('ERR_INVALID_ARG_VALUE');
   } finally {
+    binding.lockHandleFree(fresh);
     reuser.close();
     Segment.unlink(name);
     Segment.unlink(`${name}-2`);

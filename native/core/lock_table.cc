@@ -1,4 +1,4 @@
-// Lock handles for the hot lock calls.
+// Lock handles: making, freeing and refusing them (Find is inline in the header).
 #include "lock_table.h"
 
 namespace sct {

@@ -1,7 +1,13 @@
-// Per-environment table of locks in use, addressed by a small integer handle.
-// The hot lock calls take only that handle, through the lock box (no argument
-// to decode), and one function for every lock keeps V8's call to it direct (a
-// call site that sees many different native functions is slow).
+// Per-environment table of the locks in use, each addressed by a small
+// integer handle: the one way every lock call finds its lock. An entry owns
+// the Mutex that one JS lock object uses for all its calls (on Windows that
+// Mutex keeps the lock's kernel HANDLE, opened once) and retains the mapping
+// the lock lives in, so the region pointer stays valid while the handle
+// lives; Find refuses the handle once the segment was closed. One small
+// integer is also the cheapest thing to pass from JS: the hot calls take it
+// through the lock box (no argument to decode), and one function for every
+// lock keeps V8's call to it direct (a call site that sees many different
+// native functions is slow).
 #pragma once
 
 #include <cstdint>
@@ -21,8 +27,9 @@ class LockTable {
   LockTable& operator=(const LockTable&) = delete;
   ~LockTable();
 
-  // Registers the (already validated) lock region at `offset` of `mapping`,
-  // retaining the mapping; returns its handle, or -1 when the table is full.
+  // Registers the lock region at `offset` of `mapping` (the caller has checked
+  // that the region lies inside it), retaining the mapping; returns its
+  // handle, or -1 when the table is full.
   int32_t Add(MappingRef* mapping, size_t offset);
   // Forgets a handle; later calls with it fail. Unknown handles are ignored.
   void Remove(int32_t handle);

@@ -1,10 +1,14 @@
-// Glue for segments: argument checks, the external ArrayBuffer, close().
+// Glue for segments: argument checks, the external ArrayBuffer, close(), and
+// lockHandle(), which checks a lock's place before the LockTable takes it.
 #include "segment.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 #include "addon_data.h"
 #include "errors.h"
+#include "../platform/mutex.h"
 
 namespace sct {
 
@@ -46,10 +50,10 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceMethod<&Segment::Buffer>("buffer"),
                          InstanceMethod<&Segment::View>("view"),
                          InstanceMethod<&Segment::Close>("close"),
+                         InstanceMethod<&Segment::LockHandle>("lockHandle"),
                          InstanceAccessor<&Segment::GetSize>("size"),
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
-                         InstanceAccessor<&Segment::GetId>("id"),
                          InstanceAccessor<&Segment::GetIdentity>("identity"),
                          InstanceAccessor<&Segment::GetOtherOwner>("otherOwner"),
                      });
@@ -70,16 +74,12 @@ Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(inf
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
   other_owner_ = m->other_owner;
-  table_ = env.GetInstanceData<AddonData>()->segments;
-  id_ = table_->Add(mapping_);
-  if (id_ < 0) ThrowStatus(env, Status::Lib(ErrorKind::kShmSystem, "too many open segments"), "segment");
   info.This().As<Napi::Object>().TypeTag(&kSegmentTag);
   if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) cleanup_registered_ = true;
 }
 
 Segment::~Segment() {
   if (cleanup_registered_) napi_remove_env_cleanup_hook(Env(), CleanupHook, this);
-  if (table_) table_->Remove(id_);
   // The ArrayBuffer may outlive us and keeps its own reference.
   if (mapping_ != nullptr) mapping_->Release();
 }
@@ -271,11 +271,9 @@ void Segment::CloseNow() {
     if (!ab.IsEmpty() && !ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
   }
   views_.clear();
+  // Lock handles into this mapping keep only its bookkeeping from now on:
+  // LockTable::Find sees closed() and refuses them.
   mapping_->Unmap();
-  // Free the id now, not when the wrapper is collected: Node-API finalizers
-  // wait for the event loop, and a synchronous loop creating and closing
-  // segments would otherwise fill the table (2^20 ids: "too many open segments").
-  table_->Remove(id_);
 }
 
 Napi::Value Segment::Close(const Napi::CallbackInfo& info) {
@@ -291,8 +289,27 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), mapping_->closed());
 }
 
-Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), id_);
+// lockHandle(offset): a handle for the lock region at `offset`, for every lock
+// call. The place is checked here, once: the region must be aligned and lie
+// inside the mapping, so no handle ever names memory outside a lock region.
+// Whether a lock was initialised there is the lock calls' business (lockInit
+// needs a handle to a region that has none yet).
+Napi::Value Segment::LockHandle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (mapping_->closed())
+    ThrowStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"), "lock");
+  if (info.Length() < 1 || !info[0].IsNumber())
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "lock offset must be a number");
+  const double offset = info[0].As<Napi::Number>().DoubleValue();
+  if (!(offset >= 0) || offset > kMaxSafeInteger || std::floor(offset) != offset ||
+      static_cast<uint64_t>(offset) % kLockRegionAlign != 0)
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE",
+                    "lock offset must be a non-negative multiple of " + std::to_string(kLockRegionAlign));
+  if (mapping_->size() < kLockRegionSize || offset > static_cast<double>(mapping_->size() - kLockRegionSize))
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
+  const int32_t handle = env.GetInstanceData<AddonData>()->locks.Add(mapping_, static_cast<size_t>(offset));
+  if (handle < 0) ThrowStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
+  return Napi::Number::New(env, handle);
 }
 
 Napi::Value Segment::GetIdentity(const Napi::CallbackInfo& info) {

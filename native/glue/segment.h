@@ -1,14 +1,13 @@
-// JS class Segment: one mapped shared-memory segment in this environment.
+// JS class Segment: one mapped shared-memory segment in this environment,
+// and the maker of lock handles for the lock regions inside it.
 #pragma once
 
 #include <napi.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/mapping_ref.h"
-#include "../core/segment_table.h"
 
 namespace sct {
 
@@ -34,10 +33,10 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value Buffer(const Napi::CallbackInfo& info);
   Napi::Value View(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value LockHandle(const Napi::CallbackInfo& info);
   Napi::Value GetSize(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetName(const Napi::CallbackInfo& info);
-  Napi::Value GetId(const Napi::CallbackInfo& info);
   Napi::Value GetIdentity(const Napi::CallbackInfo& info);
   Napi::Value GetOtherOwner(const Napi::CallbackInfo& info);
 
@@ -46,8 +45,6 @@ class Segment : public Napi::ObjectWrap<Segment> {
 
   MappingRef* mapping_ = nullptr;
   std::string name_;
-  std::shared_ptr<SegmentTable> table_;
-  double id_ = -1;  // this segment's id for the lock functions
   bool other_owner_ = false;  // opened with allowOtherOwners and owned by another user
   Napi::ArrayBuffer NewExternal(Napi::Env env, size_t offset, size_t length);
 

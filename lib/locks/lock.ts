@@ -165,8 +165,9 @@ export abstract class ProcessLock {
   /**
    * The lock's one native handle, for every call (see lock_table.h); -1: none.
    * Made with the lock when its placement needed one (creation inits the lock
-   * through it, attach checks the place with it), else on first use: a lock
-   * that is never used (a Value's own lock, often) never makes one.
+   * through it, attach by descriptor checks the place with it), else on first
+   * use: a lock bound to an existing region and never used (the inline lock of
+   * an object attached by name, say) never makes one.
    */
   #handle = -1;
   /**
@@ -215,8 +216,9 @@ export abstract class ProcessLock {
   /** Acquires; returns false if `blocking: false` or the timeout ran out. */
   acquire(options?: AcquireOptions): boolean {
     // The common case, blocking, by this lock's handle (see lock_table.h). A
-    // closed lock, or one not used yet, has no handle. Kept small, like release(): V8 inlines only
-    // so much into a caller's loop, and every cold path is a call.
+    // closed lock, or one not used yet, has no handle. Kept small, like
+    // release(): V8 inlines only so much into a caller's loop, and every cold
+    // path is a call.
     if (options !== undefined || this.#handle < 0) return this.#acquireSlow(options);
     box[0] = this.#handle;
     const died = lockAcquire();

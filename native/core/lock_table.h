@@ -11,7 +11,7 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <optional>
 #include <vector>
 
 #include "mapping_ref.h"
@@ -38,12 +38,14 @@ class LockTable {
   // even have truncated a fraction into one) is refused or names a lock of
   // this environment, never memory outside a lock region.
   // Inline: it runs on every hot lock call.
-  Mutex* Find(int32_t handle, Status* why) const;
+  Mutex* Find(int32_t handle, Status* why);
 
  private:
   struct Entry {
     MappingRef* mapping = nullptr;
-    std::unique_ptr<Mutex> mutex;
+    // By value: no allocation per lock. A Mutex* from Find() is used within
+    // one lock call, which never adds a handle (so never moves the entries).
+    std::optional<Mutex> mutex;
     uint32_t generation = 0;
   };
   // Handle = generation << kIndexBits | index, kept below 2^30 so that V8
@@ -51,7 +53,7 @@ class LockTable {
   static constexpr unsigned kIndexBits = 20;
   static constexpr uint32_t kIndexMask = (1u << kIndexBits) - 1;
   static constexpr uint32_t kGenerationMask = (1u << (30 - kIndexBits)) - 1;
-  const Entry* Decode(int32_t handle) const;
+  Entry* Decode(int32_t handle);
   static Mutex* NotFound(const Entry* e, Status* why);
 
   std::vector<Entry> entries_;
@@ -59,18 +61,18 @@ class LockTable {
   std::vector<uint32_t> free_;
 };
 
-inline Mutex* LockTable::Find(int32_t handle, Status* why) const {
-  const Entry* e = Decode(handle);
+inline Mutex* LockTable::Find(int32_t handle, Status* why) {
+  Entry* e = Decode(handle);
   if (e == nullptr || e->mapping->closed()) return NotFound(e, why);
-  return e->mutex.get();
+  return &*e->mutex;
 }
 
-inline const LockTable::Entry* LockTable::Decode(int32_t handle) const {
+inline LockTable::Entry* LockTable::Decode(int32_t handle) {
   const uint32_t h = static_cast<uint32_t>(handle);
   const uint32_t index = h & kIndexMask;
   // A negative handle has its top bit set, which no generation has.
   if (index >= count_) return nullptr;
-  const Entry& e = entries_[index];
+  Entry& e = entries_[index];
   if (e.mapping == nullptr || e.generation != (h >> kIndexBits)) return nullptr;
   return &e;
 }

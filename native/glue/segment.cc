@@ -39,8 +39,8 @@ double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what
   return v;
 }
 
-Napi::Function Segment::Define(Napi::Env env) {
-  return DefineClass(env, "Segment",
+Napi::Function Segment::Define(Napi::Env env, AddonData* data) {
+  Napi::Function ctor = DefineClass(env, "Segment",
                      {
                          StaticMethod<&Segment::Create>("create"),
                          StaticMethod<&Segment::Open>("open"),
@@ -50,13 +50,18 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceMethod<&Segment::Buffer>("buffer"),
                          InstanceMethod<&Segment::View>("view"),
                          InstanceMethod<&Segment::Close>("close"),
-                         InstanceMethod<&Segment::LockHandle>("lockHandle"),
                          InstanceAccessor<&Segment::GetSize>("size"),
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
                          InstanceAccessor<&Segment::GetIdentity>("identity"),
                          InstanceAccessor<&Segment::GetOtherOwner>("otherOwner"),
                      });
+  // lockHandle() goes on the prototype as a raw Node-API method (see LockHandle).
+  napi_property_descriptor lock_handle = {"lockHandle", nullptr, LockHandle, nullptr, nullptr, nullptr,
+                                          napi_default_method, data};
+  Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
+  NAPI_THROW_IF_FAILED(env, napi_define_properties(env, proto, 1, &lock_handle), Napi::Function());
+  return ctor;
 }
 
 Segment* Segment::FromValue(Napi::Env env, Napi::Value value) {
@@ -294,22 +299,36 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
 // inside the mapping, so no handle ever names memory outside a lock region.
 // Whether a lock was initialised there is the lock calls' business (lockInit
 // needs a handle to a region that has none yet).
-Napi::Value Segment::LockHandle(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (mapping_->closed())
-    ThrowStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"), "lock");
-  if (info.Length() < 1 || !info[0].IsNumber())
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "lock offset must be a number");
-  const double offset = info[0].As<Napi::Number>().DoubleValue();
+//
+// Every lock object makes one, so this skips node-addon-api's method wrapper
+// (its CallbackInfo and C++ exceptions) and the type-tag check: like the
+// ObjectWrap methods, it trusts napi_unwrap of `this`, which only the native
+// Segment objects that lib/segment/segment.ts keeps private ever are.
+napi_value Segment::LockHandle(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr, self = nullptr;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, &self, &data) != napi_ok) return nullptr;
+  void* wrapped = nullptr;
+  if (napi_unwrap(env, self, &wrapped) != napi_ok || wrapped == nullptr)
+    return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "lockHandle() must be called on a Segment");
+  MappingRef* mapping = static_cast<Segment*>(wrapped)->mapping_;
+  if (mapping->closed())
+    return PendStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"), "lock");
+  double offset = -1;
+  if (argc < 1 || napi_get_value_double(env, arg, &offset) != napi_ok)
+    return PendTypeError(env, "ERR_INVALID_ARG_TYPE", "lock offset must be a number");
+  static_assert(kLockRegionAlign == 64, "the message below spells the alignment");
   if (!(offset >= 0) || offset > kMaxSafeInteger || std::floor(offset) != offset ||
       static_cast<uint64_t>(offset) % kLockRegionAlign != 0)
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE",
-                    "lock offset must be a non-negative multiple of " + std::to_string(kLockRegionAlign));
-  if (mapping_->size() < kLockRegionSize || offset > static_cast<double>(mapping_->size() - kLockRegionSize))
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
-  const int32_t handle = env.GetInstanceData<AddonData>()->locks.Add(mapping_, static_cast<size_t>(offset));
-  if (handle < 0) ThrowStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
-  return Napi::Number::New(env, handle);
+    return PendRangeError(env, "ERR_OUT_OF_RANGE", "lock offset must be a non-negative multiple of 64");
+  if (mapping->size() < kLockRegionSize || offset > static_cast<double>(mapping->size() - kLockRegionSize))
+    return PendRangeError(env, "ERR_OUT_OF_RANGE", "lock region lies outside the segment");
+  const int32_t handle = static_cast<AddonData*>(data)->locks.Add(mapping, static_cast<size_t>(offset));
+  if (handle < 0) return PendStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
+  napi_value out = nullptr;
+  napi_create_int32(env, handle, &out);
+  return out;
 }
 
 Napi::Value Segment::GetIdentity(const Napi::CallbackInfo& info) {

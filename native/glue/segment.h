@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "../core/mapping_ref.h"
+#include "addon_data.h"
 
 namespace sct {
 
 class Segment : public Napi::ObjectWrap<Segment> {
  public:
-  static Napi::Function Define(Napi::Env env);
+  // `data`: this environment's AddonData, for the raw lockHandle() method.
+  static Napi::Function Define(Napi::Env env, AddonData* data);
   // Unwraps `value` if, and only if, it is a Segment made by this addon.
   static Segment* FromValue(Napi::Env env, Napi::Value value);
 
@@ -29,11 +31,12 @@ class Segment : public Napi::ObjectWrap<Segment> {
   static Napi::Value Identity(const Napi::CallbackInfo& info);
 
   static Napi::Value DetachBuffer(const Napi::CallbackInfo& info);
+  // In plain Node-API rather than an ObjectWrap method: every lock made calls it.
+  static napi_value LockHandle(napi_env env, napi_callback_info info);
 
   Napi::Value Buffer(const Napi::CallbackInfo& info);
   Napi::Value View(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value LockHandle(const Napi::CallbackInfo& info);
   Napi::Value GetSize(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetName(const Napi::CallbackInfo& info);

@@ -525,6 +525,25 @@ describe('native argument checks', () => {
     expectCode(() => lock.locked(), 'ERR_SHM_CLOSED');
   });
 
+  test('internals: a lock made in the block of a lock just closed takes over its handle; the closed one stays closed', () => {
+    const first = new Lock();
+    const { segment, offset } = first.location;
+    first.close();
+    let reused = false;
+    const made = handlesMadeBy(segment, offset, () => {
+      const next = new RLock();
+      reused = next.location.segment === segment && next.location.offset === offset;
+      expect(next.acquire({ timeout: 1 })).toBe(true);
+      expect(next.locked()).toBe(true);
+      next.release();
+      next.close();
+    });
+    expect(reused).toBe(true); // the arena handed the block out again
+    expect(made).toBe(0);
+    expectCode(() => first.acquire(), 'ERR_SHM_CLOSED');
+    expectCode(() => first.locked(), 'ERR_SHM_CLOSED');
+  });
+
   test('fillRange: refuses anything but two typed arrays of one type, and touches nothing outside the array', () => {
     const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
     const pattern = new Float64Array([2.5]);

@@ -216,6 +216,10 @@ describe('robust locks', () => {
       }
       expectCode(() => (seg.lockHandle as (o: unknown) => number)('64'), 'ERR_INVALID_ARG_TYPE');
       expectCode(() => (seg.lockHandle as () => number)(), 'ERR_INVALID_ARG_TYPE');
+      // The native method refuses a `this` that is not a Segment.
+      const proto = (Segment as unknown as { prototype: { lockHandle(offset: number): number } }).prototype;
+      expectCode(() => proto.lockHandle(0), 'ERR_INVALID_ARG_TYPE');
+      for (const self of [{}, 5, undefined, Object.create(proto)]) expectCode(() => proto.lockHandle.call(self, 0), 'ERR_INVALID_ARG_TYPE');
       // The last aligned place with a whole region before the end is fine.
       const last = Math.floor((end - binding.LOCK_REGION_SIZE) / binding.LOCK_REGION_ALIGN) * binding.LOCK_REGION_ALIGN;
       seg.lockAt(last).free();

@@ -13,7 +13,6 @@
         "native/glue/segment.cc",
         "native/glue/lock_functions.cc",
         "native/core/lock_table.cc",
-        "native/core/segment_table.cc",
         "native/glue/typed_array_fill.cc",
         "native/platform/shm_common.cc",
         "native/platform/mutex_common.cc",

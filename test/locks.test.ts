@@ -63,7 +63,7 @@ test('a named lock is attached by name, is exclusive, and unlinks idempotently',
   expect(codeOf(() => attachLock(name))).toBe('ERR_SHM_NOT_FOUND');
 });
 
-// Timed acquires and blocking ones take different native paths (the latter a lock handle).
+// Timed acquires and blocking ones take different native calls (lock() and the boxed lockAcquire()), by the same handle.
 const timedAcquire = (l: Lock | RLock): boolean => l.acquire({ timeout: 1000 });
 const blockingAcquire = (l: Lock | RLock): boolean => l.acquire();
 test.each([

@@ -3,6 +3,7 @@
 import fs from 'fs';
 import { binding, Segment, LockResult } from '../dist/base/native';
 import { SharedSegment } from '../dist/segment/segment';
+import { attachLock, Lock, RLock } from '../dist';
 import { LockKindCode, SegmentKind } from '../dist/segment/header';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { testName } from './helpers/names';
@@ -187,15 +188,48 @@ describe('robust locks', () => {
 
   test('a lock region that was never initialised is refused', () => {
     const seg = makeSegment('uninit', 4096);
+    const region = seg.lockAt(seg.header.headerSize);
     try {
-      expectCode(() => seg.lockAt(seg.header.headerSize).lock(), 'ERR_LOCK_INVALID');
-      expectCode(() => seg.lockAt(seg.header.headerSize + 1), 'ERR_OUT_OF_RANGE');
-      expectCode(() => seg.lockAt(1 << 30), 'ERR_OUT_OF_RANGE');
-      expectCode(() => seg.lockAt(-64), 'ERR_OUT_OF_RANGE');
+      expectCode(() => region.lock(), 'ERR_LOCK_INVALID');
+      expectCode(() => region.lock(0), 'ERR_LOCK_INVALID');
+      expectCode(() => region.locked(), 'ERR_LOCK_INVALID');
+      expectCode(() => region.unlock(), 'ERR_LOCK_INVALID');
+      expect(region.depth()).toBe(0);
+      // Init through the same handle makes it a lock.
+      region.init(false);
+      expect(region.lock(0)).toBe(LockResult.Acquired);
+      region.unlock();
+    } finally {
+      region.free();
+      seg.close();
+      seg.unlink();
+    }
+  });
+
+  test('a lock handle is made only for an aligned lock region inside the segment: ERR_OUT_OF_RANGE at creation otherwise', () => {
+    const seg = makeSegment('badplace', 4096);
+    try {
+      const end = seg.header.totalSize;
+      for (const offset of [seg.header.headerSize + 1, seg.header.headerSize + 32, -64, -1, 1 << 30, 2 ** 53, Infinity, NaN, 0.5, end, end - 64, Math.floor(end / 64) * 64 + 64]) {
+        expectCode(() => seg.lockAt(offset), 'ERR_OUT_OF_RANGE');
+        expectCode(() => seg.lockHandle(offset), 'ERR_OUT_OF_RANGE');
+      }
+      expectCode(() => (seg.lockHandle as (o: unknown) => number)('64'), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => (seg.lockHandle as () => number)(), 'ERR_INVALID_ARG_TYPE');
+      // The native method refuses a `this` that is not a Segment.
+      const proto = (Segment as unknown as { prototype: { lockHandle(offset: number): number } }).prototype;
+      expectCode(() => proto.lockHandle(0), 'ERR_INVALID_ARG_TYPE');
+      for (const self of [{}, 5, undefined, Object.create(proto)]) expectCode(() => proto.lockHandle.call(self, 0), 'ERR_INVALID_ARG_TYPE');
+      // The last aligned place with a whole region before the end is fine.
+      const last = Math.floor((end - binding.LOCK_REGION_SIZE) / binding.LOCK_REGION_ALIGN) * binding.LOCK_REGION_ALIGN;
+      seg.lockAt(last).free();
+      seg.lockAt(0).free();
     } finally {
       seg.close();
       seg.unlink();
     }
+    expectCode(() => seg.lockAt(0), 'ERR_SHM_CLOSED');
+    expectCode(() => seg.lockHandle(0), 'ERR_SHM_CLOSED');
   });
 });
 
@@ -205,6 +239,8 @@ describe('close', () => {
     const view = seg.payload();
     const part = new Uint8Array(seg.view(seg.header.headerSize, 16));
     const lock = seg.inlineLock();
+    const held = seg.inlineLock();
+    expect(held.lock()).toBe(LockResult.Acquired);
     view[0] = 42;
     seg.close();
     seg.close(); // idempotent
@@ -214,8 +250,17 @@ describe('close', () => {
     expect(part.length).toBe(0);
     expectCode(() => seg.buffer, 'ERR_SHM_CLOSED');
     expectCode(() => seg.payload(), 'ERR_SHM_CLOSED');
-    expectCode(() => lock.lock(), 'ERR_SHM_CLOSED');
-    expectCode(() => lock.unlock(), 'ERR_SHM_CLOSED');
+    // Every call through a handle of the closed segment, held or not.
+    for (const region of [lock, held]) {
+      expectCode(() => region.lock(), 'ERR_SHM_CLOSED');
+      expectCode(() => region.lock(0), 'ERR_SHM_CLOSED');
+      expectCode(() => region.lock(10), 'ERR_SHM_CLOSED');
+      expectCode(() => region.unlock(), 'ERR_SHM_CLOSED');
+      expectCode(() => region.locked(), 'ERR_SHM_CLOSED');
+      expectCode(() => region.depth(), 'ERR_SHM_CLOSED');
+      expectCode(() => region.init(false), 'ERR_SHM_CLOSED');
+      region.free();
+    }
     expectCode(() => seg.inlineLock(), 'ERR_SHM_CLOSED');
     expectCode(() => seg.view(0, 8), 'ERR_SHM_CLOSED');
     seg.unlink();
@@ -307,25 +352,31 @@ describe('native argument checks', () => {
     expectCode(() => S.open('a\0b'), 'ERR_SHM_INVALID_NAME');
     expectCode(() => S.open(undefined), 'ERR_INVALID_ARG_TYPE');
     const B = binding as unknown as Record<string, (...a: unknown[]) => unknown>;
-    expectCode(() => B.lock({}, 0), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => B.lock(), 'ERR_INVALID_ARG_TYPE');
-    expectCode(() => B.unlock(123456789, 0), 'ERR_INVALID_ARG_VALUE');
-    expectCode(() => B.lockInit(-1, 0, true), 'ERR_INVALID_ARG_VALUE');
+    for (const fn of [B.lock, B.unlock, B.lockLocked, B.lockDepth, B.lockInit]) {
+      expectCode(() => fn({}, 0), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => fn('1'), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => fn(), 'ERR_INVALID_ARG_TYPE');
+    }
+    expectCode(() => B.unlock(123456789), 'ERR_INVALID_ARG_VALUE');
+    expectCode(() => B.lockInit(-1, true), 'ERR_INVALID_ARG_VALUE');
     const seg = makeSegment('args', 256, LockKindCode.Lock);
+    const handle = seg.lockHandle(seg.header.lockOffset);
     try {
-      expectCode(() => B.lock(seg.id, seg.header.lockOffset, 'soon'), 'ERR_INVALID_ARG_TYPE');
-      expectCode(() => B.lock(seg.id, seg.header.lockOffset, NaN), 'ERR_OUT_OF_RANGE');
-      expectCode(() => B.lockInit(seg.id, seg.header.lockOffset, 1), 'ERR_INVALID_ARG_TYPE');
-      expectCode(() => B.lock(seg.id, 2 ** 53), 'ERR_OUT_OF_RANGE');
-      expectCode(() => B.lock(seg.id, Infinity), 'ERR_OUT_OF_RANGE');
+      expectCode(() => B.lock(handle, 'soon'), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => B.lock(handle, NaN), 'ERR_OUT_OF_RANGE');
+      expectCode(() => B.lockInit(handle, 1), 'ERR_INVALID_ARG_TYPE');
+      expectCode(() => B.lockInit(handle), 'ERR_INVALID_ARG_TYPE');
+      expect(B.lock(handle, undefined)).toBe(LockResult.Acquired);
+      B.unlock(handle);
       expectCode(() => seg.view(0, 2 ** 40), 'ERR_OUT_OF_RANGE');
       expectCode(() => seg.view(-1, 1), 'ERR_OUT_OF_RANGE');
     } finally {
       seg.close();
       seg.unlink();
     }
-    // A segment id stays refused after its segment is closed.
-    expectCode(() => B.lock(seg.id, seg.header.lockOffset), 'ERR_SHM_CLOSED');
+    // A handle stays refused after its segment is closed.
+    expectCode(() => B.lock(handle), 'ERR_SHM_CLOSED');
+    binding.lockHandleFree(handle);
     const Ctor = Segment as unknown as new (...a: unknown[]) => unknown;
     expectCode(() => new Ctor(), 'ERR_ILLEGAL_CONSTRUCTOR');
   });
@@ -342,8 +393,6 @@ describe('native argument checks', () => {
       box[0] = h;
       binding.lockRelease();
     };
-    // Never a lock by accident: refused, or (when a test file that ran before in
-    // this jest worker left handles of closed segments) a closed lock of this environment.
     const junkCode = (fn: () => unknown): string | undefined => {
       try {
         fn();
@@ -352,19 +401,30 @@ describe('native argument checks', () => {
       }
       return 'returned';
     };
-    for (const junk of [-1, 0, 2 ** 29, 2 ** 31 - 1, -(2 ** 31), 12345]) {
-      expect(['ERR_INVALID_ARG_VALUE', 'ERR_SHM_CLOSED']).toContain(junkCode(() => acquire(junk)));
-      expect(['ERR_INVALID_ARG_VALUE', 'ERR_SHM_CLOSED']).toContain(junkCode(() => release(junk)));
+    // No handle is negative or has a generation past 10 bits (see lock_table.h).
+    for (const junk of [-1, -(2 ** 31), 2 ** 30, 2 ** 30 + 12345, 2 ** 31 - 1]) {
+      expectCode(() => acquire(junk), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => release(junk), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => binding.lock(junk, 0), 'ERR_INVALID_ARG_VALUE');
     }
-    for (const junk of [-1, -(2 ** 31)]) expectCode(() => acquire(junk), 'ERR_INVALID_ARG_VALUE');
+    // Any other int32 is refused or names a lock of this environment (every lock
+    // has a handle, and test files that ran before in this jest worker may have
+    // left some): probed without blocking or changing it.
+    for (const junk of [0, 1, 12345, 2 ** 29, 2 ** 29 + 7]) {
+      const code = junkCode(() => binding.lockDepth(junk));
+      expect(['ERR_INVALID_ARG_VALUE', 'ERR_SHM_CLOSED', 'returned']).toContain(code);
+    }
     expect(B.lockHandleFree('nonsense')).toBeUndefined(); // ignored, never a crash
     const seg = makeSegment('handles', 256, LockKindCode.Lock);
     let handle = -1;
     try {
-      expectCode(() => B.lockHandle(seg.id, seg.header.lockOffset + 1), 'ERR_OUT_OF_RANGE');
-      handle = binding.lockHandle(seg.id, seg.header.lockOffset);
+      expectCode(() => seg.lockHandle(seg.header.lockOffset + 1), 'ERR_OUT_OF_RANGE');
+      handle = seg.lockHandle(seg.header.lockOffset);
       expect(acquire(handle)).toBeUndefined();
-      expect(seg.inlineLock().depth()).toBe(1);
+      expect(binding.lockDepth(handle)).toBe(1);
+      const other = seg.inlineLock(); // a second handle on the same lock sees the same hold
+      expect(other.depth()).toBe(1);
+      other.free();
       expectCode(() => acquire(handle), 'ERR_LOCK_DEADLOCK');
       release(handle);
       expectCode(() => release(handle), 'ERR_LOCK_NOT_OWNER');
@@ -373,12 +433,31 @@ describe('native argument checks', () => {
       binding.lockAcquire();
       expectCode(() => binding.lockRelease(), 'ERR_INVALID_ARG_VALUE');
       release(handle);
-      // A freed handle is refused, and a new one for the same slot does not revive it.
+      // A freed handle is refused by every call, and a new one for the same slot does not revive it.
       binding.lockHandleFree(handle);
-      expectCode(() => acquire(handle), 'ERR_INVALID_ARG_VALUE');
-      const again = binding.lockHandle(seg.id, seg.header.lockOffset);
-      expect(again).not.toBe(handle);
-      expectCode(() => acquire(handle), 'ERR_INVALID_ARG_VALUE');
+      const refusedEverywhere = (h: number): void => {
+        expectCode(() => acquire(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => release(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lock(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lock(h, 0), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lock(h, 10), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.unlock(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lockLocked(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lockDepth(h), 'ERR_INVALID_ARG_VALUE');
+        expectCode(() => binding.lockInit(h, false), 'ERR_INVALID_ARG_VALUE');
+      };
+      refusedEverywhere(handle);
+      binding.lockHandleFree(handle); // idempotent
+      const again = seg.lockHandle(seg.header.lockOffset);
+      expect(again & 0xfffff).toBe(handle & 0xfffff); // the slot, reused ...
+      expect(again).not.toBe(handle); // ... under another generation
+      refusedEverywhere(handle);
+      // A LockRegion's free() is the same, and idempotent.
+      const region = seg.inlineLock();
+      region.free();
+      region.free();
+      expectCode(() => region.lock(0), 'ERR_INVALID_ARG_VALUE');
+      expectCode(() => region.depth(), 'ERR_INVALID_ARG_VALUE');
       handle = again;
     } finally {
       seg.close();
@@ -386,7 +465,87 @@ describe('native argument checks', () => {
     }
     // The handle keeps the mapping's bookkeeping, not the memory: a closed segment is refused.
     expectCode(() => acquire(handle), 'ERR_SHM_CLOSED');
+    expectCode(() => release(handle), 'ERR_SHM_CLOSED');
     binding.lockHandleFree(handle);
+    expectCode(() => acquire(handle), 'ERR_INVALID_ARG_VALUE');
+  });
+
+  // Internals: handles are (generation << 20 | slot), and a freed slot is the
+  // next one handed out. So a probe handle made and freed, then another probe
+  // after some lock calls, shows whether those calls made handles: the second
+  // probe gets the same slot one generation on only if nothing took it between.
+  const slot = (h: number): number => h & 0xfffff;
+  const generation = (h: number): number => h >>> 20;
+  function handlesMadeBy(segment: SharedSegment, offset: number, calls: () => void): number {
+    const before = segment.lockHandle(offset);
+    binding.lockHandleFree(before);
+    calls();
+    const after = segment.lockHandle(offset);
+    binding.lockHandleFree(after);
+    expect(slot(after)).toBe(slot(before));
+    return generation(after) - generation(before) - 1;
+  }
+
+  const originals: Lock[] = [];
+  afterAll(() => originals.forEach((l) => l.close()));
+  const attached = (): Lock | RLock => {
+    const original = new Lock();
+    originals.push(original);
+    return attachLock(original.toJSON());
+  };
+  test.each([
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['named Lock (handle made on first use)', () => new Lock({ name: testName('onehandle') })],
+    ['attached Lock (handle made by attach)', attached],
+  ])('internals: one native handle per lock object, used by every call (try, timed, blocking, release, locked): %s', (_what, make) => {
+    const lock = make();
+    const { segment, offset } = lock.location;
+    const everything = (): void => {
+      expect(lock.acquire({ timeout: 5 })).toBe(true);
+      lock.release();
+      expect(lock.acquire({ blocking: false })).toBe(true);
+      expect(lock.locked()).toBe(true);
+      lock.release();
+      expect(lock.acquire()).toBe(true);
+      lock.release();
+      expect(lock.acquire({ timeout: 0 })).toBe(true);
+      lock.release();
+      expect(lock.locked()).toBe(false);
+      expectCode(() => lock.release(), 'ERR_LOCK_NOT_OWNER');
+    };
+    try {
+      everything(); // a lock that makes its handle on first use makes it here
+      expect(handlesMadeBy(segment, offset, everything)).toBe(0);
+      for (let i = 0; i < 100; i++) expect(handlesMadeBy(segment, offset, () => lock.acquire({ timeout: 1 }) && lock.release())).toBe(0);
+    } finally {
+      lock.close();
+      lock.unlink();
+    }
+    // close() freed the handle: every call refused as closed.
+    expectCode(() => lock.acquire(), 'ERR_SHM_CLOSED');
+    expectCode(() => lock.acquire({ timeout: 1 }), 'ERR_SHM_CLOSED');
+    expectCode(() => lock.release(), 'ERR_SHM_CLOSED');
+    expectCode(() => lock.locked(), 'ERR_SHM_CLOSED');
+  });
+
+  test('internals: a lock made in the block of a lock just closed takes over its handle; the closed one stays closed', () => {
+    const first = new Lock();
+    const { segment, offset } = first.location;
+    first.close();
+    let reused = false;
+    const made = handlesMadeBy(segment, offset, () => {
+      const next = new RLock();
+      reused = next.location.segment === segment && next.location.offset === offset;
+      expect(next.acquire({ timeout: 1 })).toBe(true);
+      expect(next.locked()).toBe(true);
+      next.release();
+      next.close();
+    });
+    expect(reused).toBe(true); // the arena handed the block out again
+    expect(made).toBe(0);
+    expectCode(() => first.acquire(), 'ERR_SHM_CLOSED');
+    expectCode(() => first.locked(), 'ERR_SHM_CLOSED');
   });
 
   test('fillRange: refuses anything but two typed arrays of one type, and touches nothing outside the array', () => {
@@ -431,11 +590,17 @@ describe('finalizers', () => {
     expect(report.after).toBe(0);
   });
 
-  test('a Lock collected without close() frees its native lock handle', async () => {
-    const child = forkFixture('gc-lock-handle.js', [], ['--expose-gc']);
-    const report = await child.next<{ sameSlot: boolean; generations: number }>();
+  test('locks and lock regions collected without close() free their native lock handles', async () => {
+    const child = forkFixture('gc-lock-handle.js', [testName('gc-lock')], ['--expose-gc']);
+    const report = await child.next<Record<string, { sameSlot: boolean; generations: number }>>();
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
-    // The collected lock's handle was freed: its slot came back, one owner later.
-    expect(report).toEqual({ sameSlot: true, generations: 2 });
+    // Each collected owner's handle was freed: its slot came back, one
+    // generation on per owner it had since the probe's (see the fixture).
+    expect(report).toEqual({
+      lock: { sameSlot: true, generations: 2 },
+      rlockUsedByTimedCalls: { sameSlot: true, generations: 2 },
+      lazyHandle: { sameSlot: true, generations: 2 },
+      region: { sameSlot: true, generations: 2 },
+    });
   });
 });

@@ -12,14 +12,20 @@ export interface NativeSegment {
   readonly size: number;
   readonly closed: boolean;
   readonly name: string;
-  /** Id of this segment for the lock functions. */
-  readonly id: number;
   /** Which file the name designated when mapped ("dev:ino"; '' on Windows, where it cannot change). */
   readonly identity: string;
   /** Opened with allowOtherOwners, and another user owns it (POSIX). */
   readonly otherOwner: boolean;
   /** A separate ArrayBuffer over part of the segment, detached on close(). */
   view(offset: number, length: number): ArrayBuffer;
+  /**
+   * A handle on the lock region at `offset`, for every lock function below:
+   * ERR_OUT_OF_RANGE unless `offset` is a non-negative multiple of
+   * LOCK_REGION_ALIGN with the region inside the mapping, ERR_SHM_CLOSED after
+   * close(). It keeps the mapping's bookkeeping (not the memory: calls after
+   * close() are ERR_SHM_CLOSED) until lockHandleFree().
+   */
+  lockHandle(offset: number): number;
 }
 
 export interface NativeSegmentClass {
@@ -33,42 +39,40 @@ export interface NativeSegmentClass {
   detach(buffer: ArrayBuffer): void;
 }
 
-/** lock() results. */
-export enum LockResult {
-  Acquired = 0,
-  OwnerDied = 1,
-  NotAcquired = 2,
-}
+declare const lockResult: unique symbol;
+/** A lock() result code, as the native side defines it (see LockResult). */
+type LockResultCode<K extends string> = number & { readonly [lockResult]: K };
+export type LockAcquired = LockResultCode<'Acquired'>;
+export type LockOwnerDied = LockResultCode<'OwnerDied'>;
+export type LockNotAcquired = LockResultCode<'NotAcquired'>;
+/** What lock() returns: acquired, acquired after the holder's death, not acquired. */
+export type LockResult = LockAcquired | LockOwnerDied | LockNotAcquired;
 
 /**
- * The lock functions address a lock region by (segment id, byte offset): a
- * plain call with two numbers is much cheaper than unwrapping an object. The
- * hot blocking pair takes a lock handle instead (one small integer: cheaper still).
+ * Every lock function names its lock by a handle from
+ * NativeSegment.lockHandle(): one small integer, the cheapest argument there
+ * is, resolved by one table lookup. A handle of a freed or unknown lock is
+ * ERR_INVALID_ARG_VALUE; of a closed segment, ERR_SHM_CLOSED.
  */
 interface NativeBinding {
   Segment: NativeSegmentClass;
-  lockInit(segmentId: number, offset: number, recursive: boolean): void;
+  lockInit(handle: number, recursive: boolean): void;
   /** No timeout or negative: block; 0: try; > 0: wait at most that many ms. */
-  lock(segmentId: number, offset: number, timeoutMs?: number): LockResult;
-  unlock(segmentId: number, offset: number): void;
-  lockLocked(segmentId: number, offset: number): boolean;
+  lock(handle: number, timeoutMs?: number): LockResult;
+  unlock(handle: number): void;
+  lockLocked(handle: number): boolean;
   /** Recursion depth held by this thread (0 when not the holder). */
-  lockDepth(segmentId: number, offset: number): number;
-  /**
-   * A small integer naming one lock, for the hot path below: one function for
-   * every lock and one small-integer argument is the cheapest native call.
-   */
-  lockHandle(segmentId: number, offset: number): number;
+  lockDepth(handle: number): number;
   /**
    * Where the next lockAcquire()/lockRelease() finds its lock handle (Int32
    * slot 0): those two take no arguments, as decoding one costs more than the
    * lock itself. Write the slot immediately before each call.
    */
   readonly lockBox: ArrayBuffer;
-  /** Blocks; undefined, or LockResult.OwnerDied when a dead holder's lock was recovered. */
-  lockAcquire(): LockResult.OwnerDied | undefined;
+  /** Blocks; undefined, or LOCK_OWNER_DIED when a dead holder's lock was recovered. */
+  lockAcquire(): LockOwnerDied | undefined;
   lockRelease(): void;
-  /** Forgets the handle (idempotent). */
+  /** Forgets the handle (idempotent; anything but a live handle is ignored). */
   lockHandleFree(handle: number): void;
   /**
    * Sets elements [from, to) of `array` to pattern[0] (a typed array of the
@@ -106,15 +110,25 @@ interface NativeBinding {
   setErrorClasses(library: typeof SharedCtypesError, type: TypeErrorConstructor, range: RangeErrorConstructor): void;
   /** Longest segment name in bytes, without the leading slash, on this platform. */
   readonly MAX_NAME_BYTES: number;
+  // Constants defined by the native side, the one place they are spelled.
   readonly LOCK_REGION_SIZE: number;
   readonly LOCK_REGION_ALIGN: number;
+  /** First word of an initialised lock region ("SCTL" in memory; see docs/segment-format.md). */
+  readonly LOCK_MAGIC: number;
+  readonly LOCK_ACQUIRED: LockAcquired;
+  readonly LOCK_OWNER_DIED: LockOwnerDied;
+  readonly LOCK_NOT_ACQUIRED: LockNotAcquired;
   readonly ROBUST_LOCKS: boolean;
 }
 
 function isBinding(value: unknown): value is NativeBinding {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function' && typeof v.setErrorClasses === 'function' && typeof v.MAX_NAME_BYTES === 'number';
+  const codes = [v.LOCK_ACQUIRED, v.LOCK_OWNER_DIED, v.LOCK_NOT_ACQUIRED];
+  return (
+    typeof v.Segment === 'function' && typeof v.lock === 'function' && typeof v.unlock === 'function' && typeof v.lockAcquire === 'function' && v.lockBox instanceof ArrayBuffer && typeof v.ownedTrack === 'function' && typeof v.setErrorClasses === 'function' && typeof v.MAX_NAME_BYTES === 'number' &&
+    [v.LOCK_REGION_SIZE, v.LOCK_REGION_ALIGN, v.LOCK_MAGIC, ...codes].every(Number.isInteger) && new Set(codes).size === codes.length
+  );
 }
 
 const root = path.join(__dirname, '..', '..');
@@ -127,6 +141,13 @@ export const binding: NativeBinding = loaded;
 // jest runs each test file in its own, with its own TypeError.)
 binding.setErrorClasses(SharedCtypesError, TypeError, RangeError);
 export const Segment = binding.Segment;
+
+/** lock() results, by name; the values are the native side's. */
+export const LockResult: { readonly Acquired: LockAcquired; readonly OwnerDied: LockOwnerDied; readonly NotAcquired: LockNotAcquired } = Object.freeze({
+  Acquired: binding.LOCK_ACQUIRED,
+  OwnerDied: binding.LOCK_OWNER_DIED,
+  NotAcquired: binding.LOCK_NOT_ACQUIRED,
+});
 
 /** The folder of the loaded addon (build/Release or prebuilds/<platform>-<arch>), where its helpers are. */
 export function addonDir(): string {

@@ -41,9 +41,6 @@ export const OWNER_DIED_WARNING = 'SHAREDCTYPES_OWNER_DIED';
 const HELD = Symbol('sharedctypes.held');
 export { HELD };
 
-/** First word of an initialised lock region ("SCTL" in memory; see docs/segment-format.md). */
-const LOCK_MAGIC = 0x4c544353;
-
 function timeoutOf(options: AcquireOptions | undefined): number {
   if (options === undefined) return -1;
   if (typeof options !== 'object' || options === null) {
@@ -77,23 +74,60 @@ function notAFunction(): TypeError {
 // constant. They take the lock's handle from box[0] rather than as an argument.
 const { lockAcquire, lockRelease } = binding;
 const box = new Int32Array(binding.lockBox, 0, 1);
+const { LOCK_MAGIC } = binding;
 
-/** Frees the native handles of locks collected without close(). */
-const handles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
-
-/** What a collected lock gives back; `also`: the lease of the object the lock was made for. */
+/**
+ * What a lock collected without close() gives back: its native handle, and
+ * for an unnamed lock its reference on the block; `also`: the lease of the
+ * object the lock was made for. One record and one registration per lock.
+ */
 interface Collected {
-  readonly p: Placement;
+  /** The lock's native handle; -1 when it has none (yet, or any more). */
+  handle: number;
+  /** The placement whose block (or block reference) to give back; null: none to give. */
+  readonly p: Placement | null;
   readonly also: { readonly done: boolean; end(): void } | null;
-  /** The lock was closed (its block dealt with) but `also` was not done yet. */
+  /** The lock was closed (its handle and block dealt with) but `also` was not done yet. */
   lockDone: boolean;
 }
 
-/** An unnamed lock collected without close() drops its reference on the block, unless a thread here holds it. */
-const blocks = new FinalizationRegistry<Collected>((c) => {
+/**
+ * The handle of the last unnamed lock closed in this thread, kept for the next
+ * lock placed at the same spot: an arena hands a freed block out again first,
+ * so objects and locks made and closed in turn then cost no native handle to
+ * make and free each (two native calls, ~0.1-0.2 µs of a ~1.5 µs create +
+ * close). One spot only, so at most one table entry (and the bookkeeping of
+ * its mapping, not the memory) is held back.
+ */
+let spareHandle = -1;
+let spareSegment: SharedSegment | null = null;
+let spareOffset = -1;
+
+/** Keeps `handle` as the spare, freeing the one it replaces. */
+function keepSpare(segment: SharedSegment, offset: number, handle: number): void {
+  if (spareHandle >= 0) binding.lockHandleFree(spareHandle);
+  spareHandle = handle;
+  spareSegment = segment;
+  spareOffset = offset;
+}
+
+/** A handle for the lock region at `offset`: the spare if it is for that spot, else a new one. */
+function handleFor(segment: SharedSegment, offset: number): number {
+  if (spareSegment === segment && spareOffset === offset) {
+    const handle = spareHandle;
+    spareHandle = -1;
+    spareSegment = null;
+    return handle;
+  }
+  return segment.lockHandle(offset);
+}
+
+/** The block goes back unless a thread here holds the lock (see heldHere). */
+const collected = new FinalizationRegistry<Collected>((c) => {
+  if (c.handle >= 0) binding.lockHandleFree(c.handle);
   c.also?.end();
   const { p } = c;
-  if (c.lockDone || heldHere(p.segment, p.offset)) return;
+  if (c.lockDone || p === null || heldHere(p.segment, p.offset)) return;
   if (p.block !== null) release(p.block);
   else if (p.ref !== null) dropBlock(p.ref);
 });
@@ -110,6 +144,8 @@ interface Placement {
   readonly ownsRef: boolean;
   /** Register the lock with the finalizer that gives its block back (companion locks are registered by companionRLock). */
   readonly finalize: boolean;
+  /** A native handle already made for the lock (to init or check it), which the lock takes over; -1: none. */
+  readonly handle: number;
 }
 
 function isPlacement(v: unknown): v is Placement {
@@ -121,15 +157,20 @@ export abstract class ProcessLock {
   /** True from an acquire that recovered a dead holder's lock until that hold is released. */
   ownerDied = false;
   readonly #segment: SharedSegment;
-  readonly #id: number;
   readonly #offset: number;
   readonly #block: Block | null;
   readonly #ref: BlockRef | null;
   readonly #ownsRef: boolean;
   #closed = false;
-  /** Registered with `blocks`, with this record. */
+  /** Registered with `collected`, with this record; null until there is something to give back. */
   #collected: Collected | null = null;
-  /** Native handle for the fast acquire/release, made on first blocking acquire; -1: none. */
+  /**
+   * The lock's one native handle, for every call (see lock_table.h); -1: none.
+   * Made with the lock when its placement needed one (creation inits the lock
+   * through it, attach by descriptor checks the place with it), else on first
+   * use: a lock bound to an existing region and never used (the inline lock of
+   * an object attached by name, say) never makes one.
+   */
   #handle = -1;
   /**
    * Holds taken through this object and not yet released, in this thread
@@ -141,17 +182,17 @@ export abstract class ProcessLock {
   protected constructor(kind: 'Lock' | 'RLock', options: LockOptions | Placement | undefined) {
     const p = isPlacement(options) ? options : ProcessLock.place(kind, options);
     this.#segment = p.segment;
-    this.#id = p.segment.id;
     this.#offset = p.offset;
     this.#block = p.block;
     this.#ref = p.ref;
     this.#ownsRef = p.ownsRef;
-    if (p.finalize && (p.block !== null || p.ref !== null)) this.#register(p, null);
+    this.#handle = p.handle;
+    if (p.finalize && (p.block !== null || p.ref !== null || p.handle >= 0)) this.#register(p, null);
   }
 
-  #register(p: Placement, also: Collected['also']): void {
-    this.#collected = { p, also, lockDone: false };
-    blocks.register(this, this.#collected, this);
+  #register(p: Placement | null, also: Collected['also']): void {
+    this.#collected = { handle: this.#handle, p, also, lockDone: false };
+    collected.register(this, this.#collected, this);
   }
 
   /** @internal A new unnamed RLock whose finalizer also ends `also` (the lease of the object it was made for). */
@@ -177,8 +218,9 @@ export abstract class ProcessLock {
   /** Acquires; returns false if `blocking: false` or the timeout ran out. */
   acquire(options?: AcquireOptions): boolean {
     // The common case, blocking, by this lock's handle (see lock_table.h). A
-    // closed lock has no handle. Kept small, like release(): V8 inlines only
-    // so much into a caller's loop, and every cold path is a call.
+    // closed lock, or one not used yet, has no handle. Kept small, like
+    // release(): V8 inlines only so much into a caller's loop, and every cold
+    // path is a call.
     if (options !== undefined || this.#handle < 0) return this.#acquireSlow(options);
     box[0] = this.#handle;
     const died = lockAcquire();
@@ -190,20 +232,26 @@ export abstract class ProcessLock {
   #acquireSlow(options: AcquireOptions | undefined): boolean {
     this.#check();
     if (options === undefined) {
-      this.#makeHandle();
+      this.#handleOf();
       return this.acquire();
     }
-    const result = binding.lock(this.#id, this.#offset, timeoutOf(options));
+    const timeout = timeoutOf(options);
+    const result = binding.lock(this.#handleOf(), timeout);
     if (result === LockResult.NotAcquired) return false;
     this[HELD]++;
     if (result === LockResult.OwnerDied) this.#ownerDied();
     return true;
   }
 
-  #makeHandle(): void {
-    this.#handle = binding.lockHandle(this.#id, this.#offset);
-    // The handle keeps the mapping; a lock dropped without close() gives it back when collected.
-    handles.register(this, this.#handle, this);
+  /** The lock's handle, made now if it has none yet. Not for a closed lock (callers check). */
+  #handleOf(): number {
+    if (this.#handle < 0) {
+      this.#handle = this.#segment.lockHandle(this.#offset);
+      // The handle keeps the mapping's bookkeeping; a lock dropped without close() gives it back when collected.
+      if (this.#collected !== null) this.#collected.handle = this.#handle;
+      else this.#register(null, null);
+    }
+    return this.#handle;
   }
 
   #ownerDied(): void {
@@ -223,23 +271,23 @@ export abstract class ProcessLock {
     if (this.ownerDied) this.#afterRelease();
   }
 
-  /** Without a handle: closed, or only ever taken by a try or timed acquire. */
+  /** Without a handle: closed, or never used before (then the release is refused: ERR_LOCK_NOT_OWNER). */
   #releaseSlow(): void {
     this.#check();
-    binding.unlock(this.#id, this.#offset);
+    binding.unlock(this.#handleOf());
     if (this[HELD] > 0) this[HELD]--;
     if (this.ownerDied) this.#afterRelease();
   }
 
   /** The recovered hold is over once this thread holds the lock no more. */
   #afterRelease(): void {
-    if (binding.lockDepth(this.#id, this.#offset) === 0) this.ownerDied = false;
+    if (binding.lockDepth(this.#handle) === 0) this.ownerDied = false;
   }
 
   /** Held by anyone (this thread included)? */
   locked(): boolean {
     this.#check();
-    return binding.lockLocked(this.#id, this.#offset);
+    return binding.lockLocked(this.#handleOf());
   }
 
   /** Runs `fn` holding the lock; releases even if it throws. ERR_LOCK_TIMEOUT on timeout. */
@@ -288,15 +336,17 @@ export abstract class ProcessLock {
     const drop = !this.#segment.closed && this[HELD] === 0;
     this.#closed = true;
     if (this.#handle >= 0) {
-      handles.unregister(this);
-      binding.lockHandleFree(this.#handle);
+      // A block given back is soon another lock's: its handle may serve that one.
+      if (drop && this.#block !== null) keepSpare(this.#segment, this.#offset, this.#handle);
+      else binding.lockHandleFree(this.#handle);
       this.#handle = -1;
     }
-    const collected = this.#collected;
-    if (collected !== null) {
+    const record = this.#collected;
+    if (record !== null) {
+      record.handle = -1;
       // A companion whose object is still open: its finalizer must still end the object's lease.
-      if (collected.also !== null && !collected.also.done) collected.lockDone = true;
-      else blocks.unregister(this);
+      if (record.also !== null && !record.also.done) record.lockDone = true;
+      else collected.unregister(this);
     }
     if (drop) {
       if (this.#block !== null) release(this.#block);
@@ -341,7 +391,7 @@ export abstract class ProcessLock {
       const mode = checkMode(options.mode);
       const name = options.name;
       // A named lock is the inline lock of a segment of its own.
-      const at = (segment: SharedSegment): Placement => ({ [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false });
+      const at = (segment: SharedSegment): Placement => ({ [PLACED]: true, segment, offset: segment.header.lockOffset, block: null, ref: null, ownsRef: true, finalize: false, handle: -1 });
       const create = (): Placement => {
         const segment = SharedSegment.create({
           name,
@@ -365,8 +415,15 @@ export abstract class ProcessLock {
     }
     if (options?.mode !== undefined) checkMode(options.mode);
     const block = allocate(binding.LOCK_REGION_SIZE, binding.LOCK_REGION_ALIGN);
-    binding.lockInit(block.segment.id, block.offset, recursive);
-    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ref: null, ownsRef: false, finalize };
+    // The handle that inits the lock is the lock's own from then on.
+    const handle = handleFor(block.segment, block.offset);
+    try {
+      binding.lockInit(handle, recursive);
+    } catch (err) {
+      binding.lockHandleFree(handle);
+      throw err;
+    }
+    return { [PLACED]: true, segment: block.segment, offset: block.offset, block, ref: null, ownsRef: false, finalize, handle };
   }
 
   /** Rebuilds a lock from its descriptor or its segment name (another user's segment only with allowOtherOwners). */
@@ -378,13 +435,15 @@ export abstract class ProcessLock {
     if (!isIncarnation(source.incarnation)) throw typeError('ERR_INVALID_ARG_VALUE', 'malformed lock descriptor: no incarnation');
     const segment = retainSegment(source.segment, allowOtherOwners, source.incarnation);
     let ref: BlockRef | null = null;
+    let handle = -1;
     try {
       if (segment.header.incarnation !== source.incarnation) {
         const { kind, meta } = segment.header;
         // A named lock recreated as the same kind of lock: the same layout, another lock.
         throw successorError(segment.name, kind === SegmentKind.Lock && meta.kind === source.kind);
       }
-      binding.lockDepth(segment.id, source.offset); // checks the place is inside the segment
+      // Making the lock's handle checks that the place is an aligned region inside the segment.
+      handle = segment.lockHandle(source.offset);
       const tag = descriptorTag(source.block, segment);
       if (tag !== null) {
         // An unnamed lock: its block record is the 16 bytes before it, in the payload.
@@ -398,11 +457,12 @@ export abstract class ProcessLock {
         throw new SharedCtypesError('ERR_LOCK_INVALID', `no initialised lock at offset ${source.offset} of segment '${segment.name}'`);
       }
     } catch (err) {
+      if (handle >= 0) binding.lockHandleFree(handle);
       if (ref !== null) dropBlock(ref);
       releaseSegment(segment);
       throw err;
     }
-    return new (source.kind === 'RLock' ? RLock : Lock)({ [PLACED]: true, segment, offset: source.offset, block: null, ref, ownsRef: true, finalize: true } as unknown as LockOptions);
+    return new (source.kind === 'RLock' ? RLock : Lock)({ [PLACED]: true, segment, offset: source.offset, block: null, ref, ownsRef: true, finalize: true, handle } as unknown as LockOptions);
   }
 }
 
@@ -470,7 +530,7 @@ export const RLock = callable(RecursiveLock, 'RLock');
  */
 export function lockIn(kind: 'Lock' | 'RLock', segment: SharedSegment, offset: number, ownsRef: boolean): Lock | RLock {
   // Placement is module-private, so only this module can bind to existing memory.
-  const placed = { [PLACED]: true, segment, offset, block: null, ref: null, ownsRef, finalize: false } as unknown as LockOptions;
+  const placed = { [PLACED]: true, segment, offset, block: null, ref: null, ownsRef, finalize: false, handle: -1 } as unknown as LockOptions;
   return kind === 'RLock' ? new RLock(placed) : new Lock(placed);
 }
 

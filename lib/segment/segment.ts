@@ -147,7 +147,6 @@ export class SharedSegment {
   readonly header: Header;
   readonly #native: NativeSegment;
   #buffer: ArrayBuffer | null = null;
-  #id: number | undefined;
   #closedHere = false;
 
   private constructor(native: NativeSegment, header: Header) {
@@ -179,7 +178,13 @@ export class SharedSegment {
       writeBuilderPid(buffer);
       writeHeader(buffer, fields, plan);
       if (lockKind !== LockKindCode.None) {
-        binding.lockInit(native.id, plan.lockOffset, lockKind === LockKindCode.RLock);
+        // A handle just for this: the lock objects made for the segment later take their own.
+        const handle = native.lockHandle(plan.lockOffset);
+        try {
+          binding.lockInit(handle, lockKind === LockKindCode.RLock);
+        } finally {
+          binding.lockHandleFree(handle);
+        }
       }
       const segment = new SharedSegment(native, readHeader(buffer, native.name, true));
       if (options.publish !== false) segment.publish();
@@ -296,14 +301,18 @@ export class SharedSegment {
     return new Uint8Array(this.buffer, this.header.headerSize, this.header.payloadSize);
   }
 
-  /** Id of the segment for the native lock functions. */
-  get id(): number {
-    // Fixed for the life of the mapping; the native accessor costs ~100 ns.
-    if (this.#id === undefined) this.#id = this.#native.id;
-    return this.#id;
+  /**
+   * A native handle on the lock region at `offset`, for the lock functions of
+   * the binding: ERR_OUT_OF_RANGE unless the region is aligned and inside the
+   * segment, ERR_SHM_CLOSED after close(). The caller frees it
+   * (binding.lockHandleFree) when done, or the table entry stays until the
+   * thread ends.
+   */
+  lockHandle(offset: number): number {
+    return this.#native.lockHandle(offset);
   }
 
-  /** A handle on the inline lock. */
+  /** The inline lock, as a LockRegion of its own (free() it when done). */
   inlineLock(): LockRegion {
     if (this.header.lockKind === LockKindCode.None) {
       throw new SharedCtypesError('ERR_NO_LOCK', `segment '${this.name}' has no lock`);
@@ -311,7 +320,7 @@ export class SharedSegment {
     return new LockRegion(this, this.header.lockOffset);
   }
 
-  /** A handle on a lock region at any offset of this segment. */
+  /** The lock region at any offset of this segment (free() it when done). */
   lockAt(offset: number): LockRegion {
     return new LockRegion(this, offset);
   }
@@ -344,41 +353,58 @@ export class SharedSegment {
   }
 }
 
+/** Frees the handles of lock regions collected without free(). */
+const regionHandles = new FinalizationRegistry<number>((handle) => binding.lockHandleFree(handle));
+
 /**
- * A lock region at an offset of a segment. Holds the segment so its id stays
- * valid; every call goes straight to the native lock functions.
+ * A lock region at an offset of a segment, through one native lock handle
+ * made now (so a bad place fails here, not at first use) and used by every
+ * call. free() (or close()) gives the handle back; so does collection.
  */
 export class LockRegion {
   readonly segment: SharedSegment;
   readonly offset: number;
-  readonly #id: number;
+  #handle: number;
 
   constructor(segment: SharedSegment, offset: number) {
     this.segment = segment;
     this.offset = offset;
-    this.#id = segment.id;
-    // Validate the place now rather than on first use.
-    binding.lockDepth(this.#id, offset);
+    this.#handle = segment.lockHandle(offset);
+    regionHandles.register(this, this.#handle, this);
   }
 
   init(recursive: boolean): void {
-    binding.lockInit(this.#id, this.offset, recursive);
+    binding.lockInit(this.#handle, recursive);
   }
 
   /** No timeout or negative: block; 0: try; > 0: wait at most that many ms. */
   lock(timeoutMs?: number): LockResult {
-    return binding.lock(this.#id, this.offset, timeoutMs);
+    return binding.lock(this.#handle, timeoutMs);
   }
 
   unlock(): void {
-    binding.unlock(this.#id, this.offset);
+    binding.unlock(this.#handle);
   }
 
   locked(): boolean {
-    return binding.lockLocked(this.#id, this.offset);
+    return binding.lockLocked(this.#handle);
   }
 
   depth(): number {
-    return binding.lockDepth(this.#id, this.offset);
+    return binding.lockDepth(this.#handle);
+  }
+
+  /** Gives the native handle back; later calls fail (ERR_INVALID_ARG_VALUE). Idempotent. */
+  free(): void {
+    if (this.#handle < 0) return;
+    regionHandles.unregister(this);
+    binding.lockHandleFree(this.#handle);
+    // -1 is never a handle: calls after free() are refused natively.
+    this.#handle = -1;
+  }
+
+  /** free(), under the name the other closable objects use. */
+  close(): void {
+    this.free();
   }
 }

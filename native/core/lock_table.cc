@@ -1,4 +1,4 @@
-// Lock handles for the hot lock calls.
+// Lock handles: making, freeing and refusing them (Find is inline in the header).
 #include "lock_table.h"
 
 namespace sct {
@@ -24,14 +24,14 @@ int32_t LockTable::Add(MappingRef* mapping, size_t offset) {
   Entry& e = entries_[index];
   mapping->Retain();  // the region pointer below stays valid until Remove()
   e.mapping = mapping;
-  e.mutex = std::make_unique<Mutex>(mapping->data() + offset);
+  e.mutex.emplace(mapping->data() + offset);
   return static_cast<int32_t>((e.generation << kIndexBits) | index);
 }
 
 void LockTable::Remove(int32_t handle) {
-  const Entry* found = Decode(handle);
+  Entry* found = Decode(handle);
   if (found == nullptr) return;
-  Entry& e = entries_[static_cast<uint32_t>(handle) & kIndexMask];
+  Entry& e = *found;
   e.mutex.reset();
   e.mapping->Release();
   e.mapping = nullptr;

@@ -6,10 +6,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include "../core/lock_table.h"
-#include "../core/segment_table.h"
 
 namespace sct {
 
@@ -34,9 +32,8 @@ struct AddonData {
   // torn down (worker.terminate(), process.exit() in a worker), which is how
   // a long lock wait learns to stop. Empty if it could not be made.
   Napi::FunctionReference alive_probe;
-  // Shared with every Segment: finalizers may run after this struct is gone.
-  std::shared_ptr<SegmentTable> segments = std::make_shared<SegmentTable>();
-  // Lock handles; only JS calls use them, so they end with the environment.
+  // Lock handles, made by Segment.lockHandle() and used by every lock call.
+  // Only JS calls use them (never a finalizer), so they end with the environment.
   LockTable locks;
   // Where JS puts the handle for the hot lockAcquire()/lockRelease() calls,
   // which then take no arguments (decoding one costs more than the lock).

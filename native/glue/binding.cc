@@ -15,7 +15,7 @@ namespace sct {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData(env);
   env.SetInstanceData<AddonData>(data);  // deleted with the environment
-  Napi::Function segment = Segment::Define(env);
+  Napi::Function segment = Segment::Define(env, data);
   data->segment_ctor = Napi::Persistent(segment);
   exports.Set("Segment", segment);
   // A JS function, not a native one: entering it runs V8's interrupt check,

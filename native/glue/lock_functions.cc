@@ -1,95 +1,52 @@
 // Lock glue in plain Node-API, skipping node-addon-api's wrappers and object
-// unwrapping. lockAcquire()/lockRelease() run on every synchronized access:
-// they take no arguments but a lock handle (see lock_table.h) that JS leaves
-// in the lock box just before the call. The (segment id, offset) functions
-// serve the colder calls: init, try/timed acquire, probes.
+// unwrapping. Every lock call names its lock by the handle that
+// Segment.lockHandle() registered in the LockTable (see lock_table.h): one
+// small integer, one lookup, one Mutex per handle. The hot pair
+// lockAcquire()/lockRelease() runs on every synchronized access and takes no
+// argument at all: JS leaves the handle in the lock box just before the call.
 #include "lock_functions.h"
-
-#include <new>
 
 #include "errors.h"
 
 namespace sct {
 namespace {
 
-// lock() results, mirrored in lib/native.ts.
+// lock() results, exported to JS as LOCK_ACQUIRED, LOCK_OWNER_DIED and
+// LOCK_NOT_ACQUIRED (lib/base/native.ts reads them from there).
 constexpr int32_t kResultAcquired = 0;
 constexpr int32_t kResultOwnerDied = 1;
 constexpr int32_t kResultNotAcquired = 2;
 
-// One lock call: its arguments and the lock they name. On POSIX the Mutex
-// handle has no per-process state, so it is built in place and ended here.
+// Most lock functions take (handle, one optional argument).
+constexpr size_t kMaxArgs = 2;
+
+// One call by handle: its arguments and the lock the handle names.
 struct Call {
-  explicit Call(napi_env e) : env(e) {}
-  ~Call() {
-#ifndef _WIN32
-    if (mutex != nullptr) mutex->~Mutex();
-#endif
-  }
-  Call(const Call&) = delete;
-  Call& operator=(const Call&) = delete;
-  napi_env env;
-  size_t argc = 3;
-  napi_value argv[3] = {nullptr, nullptr, nullptr};
+  size_t argc = kMaxArgs;
+  napi_value argv[kMaxArgs] = {nullptr, nullptr};
   AddonData* addon = nullptr;
-  SegmentTable* table = nullptr;
-  MappingRef* mapping = nullptr;
-  size_t offset = 0;
   Mutex* mutex = nullptr;
-#ifndef _WIN32
-  alignas(Mutex) unsigned char storage[sizeof(Mutex)];
-#endif
 };
 
-// Decodes (segmentId, offset) and finds the lock region; on failure a JS
-// error is pending and false is returned.
-bool Resolve(Call* c, napi_callback_info info) {
+// Decodes the handle in the first argument and finds its lock; on failure a
+// JS error is pending and false is returned. LockTable::Find takes any int32
+// safely, so all that is checked here is that the handle is a number.
+bool Resolve(napi_env env, napi_callback_info info, Call* c) {
   void* data = nullptr;
-  if (napi_get_cb_info(c->env, info, &c->argc, c->argv, nullptr, &data) != napi_ok) return false;
+  if (napi_get_cb_info(env, info, &c->argc, c->argv, nullptr, &data) != napi_ok) return false;
   c->addon = static_cast<AddonData*>(data);
-  c->table = c->addon->segments.get();
-  double id = -1, offset = -1;
-  if (c->argc < 2 || napi_get_value_double(c->env, c->argv[0], &id) != napi_ok ||
-      napi_get_value_double(c->env, c->argv[1], &offset) != napi_ok) {
-    PendStatus(c->env, Status::Lib(ErrorKind::kInvalidArgType, "lock functions take (segmentId, offset)"));
+  int32_t handle = -1;
+  if (c->argc < 1 || napi_get_value_int32(env, c->argv[0], &handle) != napi_ok) {
+    PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "lock functions take a lock handle"));
     return false;
   }
-  MappingRef* mapping = c->table->Find(id);
-  if (mapping == nullptr) {
-    // close() frees the id at once (see Segment::CloseNow): still "closed".
-    if (c->table->WasRemoved(id)) {
-      PendStatus(c->env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"),
-                 "lock");
-    } else {
-      PendStatus(c->env, Status::Lib(ErrorKind::kInvalidArgValue, "unknown or released segment id"));
-    }
+  Status why;
+  c->mutex = c->addon->locks.Find(handle, &why);
+  if (c->mutex == nullptr) {
+    PendStatus(env, why, "lock");
     return false;
   }
-  if (mapping->closed()) {
-    PendStatus(c->env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"),
-               "lock");
-    return false;
-  }
-  if (!(offset >= 0) || offset > 9007199254740991.0 ||
-      static_cast<double>(static_cast<uint64_t>(offset)) != offset ||
-      static_cast<uint64_t>(offset) % kLockRegionAlign != 0) {
-    PendStatus(c->env, Status::Lib(ErrorKind::kOutOfRange, "lock offset must be a non-negative multiple of 64"));
-    return false;
-  }
-  if (mapping->size() < kLockRegionSize ||
-      offset > static_cast<double>(mapping->size() - kLockRegionSize)) {
-    PendStatus(c->env, Status::Lib(ErrorKind::kOutOfRange, "lock region lies outside the segment"));
-    return false;
-  }
-  c->mapping = mapping;
-  c->offset = static_cast<size_t>(offset);
-#ifdef _WIN32
-  c->mutex = c->table->MutexFor(id, static_cast<size_t>(offset));
-#else
-  // POSIX handles carry no per-process state: build one in place.
-  c->mutex = new (c->storage) Mutex(mapping->data() + static_cast<size_t>(offset));
-#endif
-  return c->mutex != nullptr;
+  return true;
 }
 
 // WaitCheck of a lock wait: is this environment still running? A call into
@@ -131,29 +88,29 @@ napi_value Bool(napi_env env, bool v) {
   return out;
 }
 
-// lockInit(id, offset, recursive)
+// lockInit(handle, recursive)
 napi_value LockInit(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
+  Call c;
+  if (!Resolve(env, info, &c)) return nullptr;
   bool recursive = false;
-  if (c.argc < 3 || napi_get_value_bool(env, c.argv[2], &recursive) != napi_ok)
+  if (c.argc < 2 || napi_get_value_bool(env, c.argv[1], &recursive) != napi_ok)
     return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "recursive must be a boolean"));
   Status st = c.mutex->Init(recursive ? LockKind::kRecursive : LockKind::kPlain);
   if (!st.ok()) return PendStatus(env, st, "cannot initialise lock");
   return nullptr;
 }
 
-// lock(id, offset, timeoutMs?) -> 0 acquired, 1 acquired after owner death,
-// 2 not acquired. Omitted/undefined or negative blocks; 0 tries once.
+// lock(handle, timeoutMs?) -> LOCK_ACQUIRED, LOCK_OWNER_DIED or
+// LOCK_NOT_ACQUIRED. Omitted/undefined or negative blocks; 0 tries once.
 napi_value LockAcquire(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
+  Call c;
+  if (!Resolve(env, info, &c)) return nullptr;
   double timeout = -1;
-  if (c.argc >= 3) {
+  if (c.argc >= 2) {
     napi_valuetype type;
-    napi_typeof(env, c.argv[2], &type);
+    napi_typeof(env, c.argv[1], &type);
     if (type == napi_number) {
-      napi_get_value_double(env, c.argv[2], &timeout);
+      napi_get_value_double(env, c.argv[1], &timeout);
       if (timeout != timeout) return PendStatus(env, Status::Lib(ErrorKind::kOutOfRange, "timeout must not be NaN"));
       if (timeout > 1e12) timeout = -1;  // effectively forever (Infinity included)
     } else if (type != napi_undefined) {
@@ -170,51 +127,30 @@ napi_value LockAcquire(napi_env env, napi_callback_info info) {
                                                    : kResultNotAcquired);
 }
 
-// unlock(id, offset)
+// unlock(handle)
 napi_value LockRelease(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
+  Call c;
+  if (!Resolve(env, info, &c)) return nullptr;
   Status st = c.mutex->Unlock();
   if (!st.ok()) return PendStatus(env, st, "cannot release lock");
   return nullptr;
 }
 
-// lockLocked(id, offset) -> held by anyone?
+// lockLocked(handle) -> held by anyone?
 napi_value LockLocked(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
+  Call c;
+  if (!Resolve(env, info, &c)) return nullptr;
   bool locked = false;
   Status st = c.mutex->IsLocked(&locked);
   if (!st.ok()) return PendStatus(env, st, "cannot query lock");
   return Bool(env, locked);
 }
 
-// lockDepth(id, offset) -> this thread's recursion depth (0: not the holder)
+// lockDepth(handle) -> this thread's recursion depth (0: not the holder)
 napi_value LockDepth(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
+  Call c;
+  if (!Resolve(env, info, &c)) return nullptr;
   return Int(env, static_cast<int32_t>(c.mutex->HeldDepth()));
-}
-
-// lockHandle(id, offset) -> a handle for lockAcquire/lockRelease.
-napi_value LockHandle(napi_env env, napi_callback_info info) {
-  Call c(env);
-  if (!Resolve(&c, info)) return nullptr;
-  const int32_t handle = c.addon->locks.Add(c.mapping, c.offset);
-  if (handle < 0) return PendStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
-  return Int(env, handle);
-}
-
-// Reads the handle in the only argument; false if there is none.
-bool HandleOf(napi_env env, napi_callback_info info, int32_t* handle, AddonData** addon) {
-  size_t argc = 1;
-  napi_value arg = nullptr;
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) != napi_ok || argc < 1 ||
-      napi_get_value_int32(env, arg, handle) != napi_ok)
-    return false;
-  *addon = static_cast<AddonData*>(data);
-  return true;
 }
 
 // The lock whose handle JS left in the lock box; on failure a JS error is pending.
@@ -232,8 +168,8 @@ Mutex* BoxedLock(napi_env env, napi_callback_info info, AddonData** out = nullpt
   return m;
 }
 
-// lockAcquire() -> undefined, or 1 when a dead holder's lock was recovered.
-// Blocks; try and timed acquires go through lock().
+// lockAcquire() -> undefined, or LOCK_OWNER_DIED when a dead holder's lock
+// was recovered. Blocks; try and timed acquires go through lock().
 napi_value LockAcquireBoxed(napi_env env, napi_callback_info info) {
   AddonData* addon = nullptr;
   Mutex* m = BoxedLock(env, info, &addon);
@@ -256,11 +192,16 @@ napi_value LockReleaseBoxed(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// lockHandleFree(handle): idempotent; anything but a handle is ignored.
+// lockHandleFree(handle): idempotent; anything but a handle is ignored, so a
+// finalizer or close() can never throw here.
 napi_value LockHandleFree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  void* data = nullptr;
   int32_t handle = -1;
-  AddonData* addon = nullptr;
-  if (HandleOf(env, info, &handle, &addon)) addon->locks.Remove(handle);
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) == napi_ok && argc >= 1 &&
+      napi_get_value_int32(env, arg, &handle) == napi_ok)
+    static_cast<AddonData*>(data)->locks.Remove(handle);
   return nullptr;
 }
 
@@ -278,13 +219,17 @@ void ExportLockFunctions(Napi::Env env, Napi::Object exports, AddonData* data) {
   Export(env, exports, "unlock", LockRelease, data);
   Export(env, exports, "lockLocked", LockLocked, data);
   Export(env, exports, "lockDepth", LockDepth, data);
-  Export(env, exports, "lockHandle", LockHandle, data);
   Export(env, exports, "lockAcquire", LockAcquireBoxed, data);
   Export(env, exports, "lockRelease", LockReleaseBoxed, data);
   Export(env, exports, "lockHandleFree", LockHandleFree, data);
   exports.Set("lockBox", Napi::ArrayBuffer::New(env, data->lock_box, sizeof(data->lock_box)));
+  // Constants JS must agree on with this side: defined here, read there.
   exports.Set("LOCK_REGION_SIZE", Napi::Number::New(env, static_cast<double>(kLockRegionSize)));
   exports.Set("LOCK_REGION_ALIGN", Napi::Number::New(env, static_cast<double>(kLockRegionAlign)));
+  exports.Set("LOCK_MAGIC", Napi::Number::New(env, static_cast<double>(kLockMagic)));
+  exports.Set("LOCK_ACQUIRED", Napi::Number::New(env, kResultAcquired));
+  exports.Set("LOCK_OWNER_DIED", Napi::Number::New(env, kResultOwnerDied));
+  exports.Set("LOCK_NOT_ACQUIRED", Napi::Number::New(env, kResultNotAcquired));
   exports.Set("ROBUST_LOCKS", Napi::Boolean::New(env, RobustLocksSupported()));
 }
 

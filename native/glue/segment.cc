@@ -1,10 +1,14 @@
-// Glue for segments: argument checks, the external ArrayBuffer, close().
+// Glue for segments: argument checks, the external ArrayBuffer, close(), and
+// lockHandle(), which checks a lock's place before the LockTable takes it.
 #include "segment.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 #include "addon_data.h"
 #include "errors.h"
+#include "../platform/mutex.h"
 
 namespace sct {
 
@@ -35,8 +39,8 @@ double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what
   return v;
 }
 
-Napi::Function Segment::Define(Napi::Env env) {
-  return DefineClass(env, "Segment",
+Napi::Function Segment::Define(Napi::Env env, AddonData* data) {
+  Napi::Function ctor = DefineClass(env, "Segment",
                      {
                          StaticMethod<&Segment::Create>("create"),
                          StaticMethod<&Segment::Open>("open"),
@@ -49,10 +53,15 @@ Napi::Function Segment::Define(Napi::Env env) {
                          InstanceAccessor<&Segment::GetSize>("size"),
                          InstanceAccessor<&Segment::GetClosed>("closed"),
                          InstanceAccessor<&Segment::GetName>("name"),
-                         InstanceAccessor<&Segment::GetId>("id"),
                          InstanceAccessor<&Segment::GetIdentity>("identity"),
                          InstanceAccessor<&Segment::GetOtherOwner>("otherOwner"),
                      });
+  // lockHandle() goes on the prototype as a raw Node-API method (see LockHandle).
+  napi_property_descriptor lock_handle = {"lockHandle", nullptr, LockHandle, nullptr, nullptr, nullptr,
+                                          napi_default_method, data};
+  Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
+  NAPI_THROW_IF_FAILED(env, napi_define_properties(env, proto, 1, &lock_handle), Napi::Function());
+  return ctor;
 }
 
 Segment* Segment::FromValue(Napi::Env env, Napi::Value value) {
@@ -70,16 +79,12 @@ Segment::Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(inf
   mapping_ = new MappingRef(*m);
   name_ = info[1].As<Napi::String>().Utf8Value();
   other_owner_ = m->other_owner;
-  table_ = env.GetInstanceData<AddonData>()->segments;
-  id_ = table_->Add(mapping_);
-  if (id_ < 0) ThrowStatus(env, Status::Lib(ErrorKind::kShmSystem, "too many open segments"), "segment");
   info.This().As<Napi::Object>().TypeTag(&kSegmentTag);
   if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) cleanup_registered_ = true;
 }
 
 Segment::~Segment() {
   if (cleanup_registered_) napi_remove_env_cleanup_hook(Env(), CleanupHook, this);
-  if (table_) table_->Remove(id_);
   // The ArrayBuffer may outlive us and keeps its own reference.
   if (mapping_ != nullptr) mapping_->Release();
 }
@@ -271,11 +276,9 @@ void Segment::CloseNow() {
     if (!ab.IsEmpty() && !ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
   }
   views_.clear();
+  // Lock handles into this mapping keep only its bookkeeping from now on:
+  // LockTable::Find sees closed() and refuses them.
   mapping_->Unmap();
-  // Free the id now, not when the wrapper is collected: Node-API finalizers
-  // wait for the event loop, and a synchronous loop creating and closing
-  // segments would otherwise fill the table (2^20 ids: "too many open segments").
-  table_->Remove(id_);
 }
 
 Napi::Value Segment::Close(const Napi::CallbackInfo& info) {
@@ -291,8 +294,41 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), mapping_->closed());
 }
 
-Napi::Value Segment::GetId(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), id_);
+// lockHandle(offset): a handle for the lock region at `offset`, for every lock
+// call. The place is checked here, once: the region must be aligned and lie
+// inside the mapping, so no handle ever names memory outside a lock region.
+// Whether a lock was initialised there is the lock calls' business (lockInit
+// needs a handle to a region that has none yet).
+//
+// Every lock object makes one, so this skips node-addon-api's method wrapper
+// (its CallbackInfo and C++ exceptions) and the type-tag check: like the
+// ObjectWrap methods, it trusts napi_unwrap of `this`, which only the native
+// Segment objects that lib/segment/segment.ts keeps private ever are.
+napi_value Segment::LockHandle(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr, self = nullptr;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, &self, &data) != napi_ok) return nullptr;
+  void* wrapped = nullptr;
+  if (napi_unwrap(env, self, &wrapped) != napi_ok || wrapped == nullptr)
+    return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "lockHandle() must be called on a Segment"));
+  MappingRef* mapping = static_cast<Segment*>(wrapped)->mapping_;
+  if (mapping->closed())
+    return PendStatus(env, Status::Lib(ErrorKind::kShmClosed, "the segment holding this lock was closed"), "lock");
+  double offset = -1;
+  if (argc < 1 || napi_get_value_double(env, arg, &offset) != napi_ok)
+    return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "lock offset must be a number"));
+  static_assert(kLockRegionAlign == 64, "the message below spells the alignment");
+  if (!(offset >= 0) || offset > kMaxSafeInteger || std::floor(offset) != offset ||
+      static_cast<uint64_t>(offset) % kLockRegionAlign != 0)
+    return PendStatus(env, Status::Lib(ErrorKind::kOutOfRange, "lock offset must be a non-negative multiple of 64"));
+  if (mapping->size() < kLockRegionSize || offset > static_cast<double>(mapping->size() - kLockRegionSize))
+    return PendStatus(env, Status::Lib(ErrorKind::kOutOfRange, "lock region lies outside the segment"));
+  const int32_t handle = static_cast<AddonData*>(data)->locks.Add(mapping, static_cast<size_t>(offset));
+  if (handle < 0) return PendStatus(env, Status::Lib(ErrorKind::kLockSystem, "too many locks in use"), "lock");
+  napi_value out = nullptr;
+  napi_create_int32(env, handle, &out);
+  return out;
 }
 
 Napi::Value Segment::GetIdentity(const Napi::CallbackInfo& info) {

@@ -1,20 +1,21 @@
-// JS class Segment: one mapped shared-memory segment in this environment.
+// JS class Segment: one mapped shared-memory segment in this environment,
+// and the maker of lock handles for the lock regions inside it.
 #pragma once
 
 #include <napi.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/mapping_ref.h"
-#include "../core/segment_table.h"
+#include "addon_data.h"
 
 namespace sct {
 
 class Segment : public Napi::ObjectWrap<Segment> {
  public:
-  static Napi::Function Define(Napi::Env env);
+  // `data`: this environment's AddonData, for the raw lockHandle() method.
+  static Napi::Function Define(Napi::Env env, AddonData* data);
   // Unwraps `value` if, and only if, it is a Segment made by this addon.
   static Segment* FromValue(Napi::Env env, Napi::Value value);
 
@@ -30,6 +31,8 @@ class Segment : public Napi::ObjectWrap<Segment> {
   static Napi::Value Identity(const Napi::CallbackInfo& info);
 
   static Napi::Value DetachBuffer(const Napi::CallbackInfo& info);
+  // In plain Node-API rather than an ObjectWrap method: every lock made calls it.
+  static napi_value LockHandle(napi_env env, napi_callback_info info);
 
   Napi::Value Buffer(const Napi::CallbackInfo& info);
   Napi::Value View(const Napi::CallbackInfo& info);
@@ -37,7 +40,6 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value GetSize(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetName(const Napi::CallbackInfo& info);
-  Napi::Value GetId(const Napi::CallbackInfo& info);
   Napi::Value GetIdentity(const Napi::CallbackInfo& info);
   Napi::Value GetOtherOwner(const Napi::CallbackInfo& info);
 
@@ -46,8 +48,6 @@ class Segment : public Napi::ObjectWrap<Segment> {
 
   MappingRef* mapping_ = nullptr;
   std::string name_;
-  std::shared_ptr<SegmentTable> table_;
-  double id_ = -1;  // this segment's id for the lock functions
   bool other_owner_ = false;  // opened with allowOtherOwners and owned by another user
   Napi::ArrayBuffer NewExternal(Napi::Env env, size_t offset, size_t length);
 

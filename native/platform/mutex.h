@@ -74,6 +74,10 @@ class Mutex {
   ~Mutex();
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
+  // Movable, so that a table can hold its Mutexes by value (no allocation per
+  // lock); any OS handle moves along.
+  Mutex(Mutex&& other) noexcept;
+  Mutex& operator=(Mutex&&) = delete;
 
   // Writes a fresh lock into the region (the creator does this once).
   Status Init(LockKind kind);
@@ -117,6 +121,13 @@ class Mutex {
   void* handle_ = nullptr;  // named mutex HANDLE, opened on first use
 #endif
 };
+
+inline Mutex::Mutex(Mutex&& other) noexcept : region_(other.region_), self_(other.self_) {
+#ifdef _WIN32
+  handle_ = other.handle_;
+  other.handle_ = nullptr;
+#endif
+}
 
 // Holder bookkeeping in the shared header, the same on every OS. Inline: it
 // runs on every lock and unlock, where a call per step shows in the bench.

@@ -1,7 +1,8 @@
 // Windows locks: a named kernel mutex per lock region. The region stores the
-// mutex's name; each process opens its own handle on first use. Windows
-// mutexes are always recursive, so plain locks refuse re-entry themselves;
-// WAIT_ABANDONED is Windows' owner-died signal.
+// mutex's name; each Mutex object opens its own kernel HANDLE on first use
+// and closes it when it ends (the addon keeps one Mutex per lock handle).
+// Windows mutexes are always recursive, so plain locks refuse re-entry
+// themselves; WAIT_ABANDONED is Windows' owner-died signal.
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif

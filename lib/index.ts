@@ -1,5 +1,5 @@
 // Public entry point of sharedctypes.
-export { SharedCtypesError } from './base/errors';
+export { ERROR_CODES, SharedCtypesError } from './base/errors';
 export type { ErrorCode, SharedCtypesErrorOptions } from './base/errors';
 export { Lock, RLock, OWNER_DIED_WARNING } from './locks/lock';
 export type { AcquireOptions, LockFactory, LockGuard, LockOptions, ProcessLock } from './locks/lock';

@@ -70,7 +70,7 @@ fi
 if [ "$#" -gt 0 ]; then
   tests=("$@")
 else
-  tests=(test/native-core.test.ts test/locks.test.ts
+  tests=(test/internal-native-core.test.ts test/locks.test.ts
     test/objects-scalars.test.ts test/objects-raw-arrays.test.ts test/objects-structs.test.ts
     test/objects-synchronized.test.ts test/objects-copy.test.ts test/objects-close.test.ts
     test/objects-named.test.ts test/objects-scale.test.ts test/sharing.test.ts

@@ -10,7 +10,7 @@ import path from 'path';
 import { Worker } from 'worker_threads';
 import { attach, Lock, RLock, SharedCtypesError, unlink } from '../dist';
 import { binding } from '../dist/base/native';
-import { ERROR_CODES } from '../dist/base/errors';
+import { ERROR_CODES } from '../dist';
 import { exitOf, forkFixture, killAll } from './helpers/processes';
 import { nativeSources, ROOT } from './helpers/sources';
 import { testName } from './helpers/names';

@@ -1,5 +1,8 @@
-// Native core across real processes: shared bytes, exact locked counting,
-// owner death, try/timed locking, close, and clean errors for bad segments.
+// INTERNAL: the segment layer and the native lock calls beneath the public
+// API (SharedSegment, LockRegion, the raw binding), across real processes:
+// shared bytes, exact locked counting, owner death, try/timed locking, close,
+// and clean errors for bad segments. The objects built on them are tested
+// through the public API elsewhere; these are the guarantees they rest on.
 import fs from 'fs';
 import { binding, Segment, LockResult } from '../dist/base/native';
 import { SharedSegment } from '../dist/segment/segment';

@@ -3,7 +3,7 @@
 // main thread's in an 'exit' handler) or when the process dies in any other
 // way, SIGKILL included (a watchdog process), like Python's resource_tracker.
 //
-// The state is the addon's (native/owned.cc), shared by every thread: one
+// The state is the addon's (native/glue/owned.cc, native/platform/watchdog_*.cc), shared by every thread: one
 // registry file and ONE watchdog per process, a small native helper
 // (native/watchdog/) found next to the addon. Every track/untrack is appended
 // synchronously to the registry, which the watchdog holds as its fd 3; it

@@ -1,5 +1,5 @@
 /* sharedctypes-watchdog: one per process that owns unnamed segments, started
- * by the addon (native/owned.cc) with posix_spawn.
+ * by the addon (native/platform/watchdog_posix.cc) with posix_spawn.
  *
  *   stdin  the read end of a pipe whose only write end the parent holds: EOF
  *          means the parent is gone, however it died (SIGKILL included), or

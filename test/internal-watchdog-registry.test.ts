@@ -10,8 +10,8 @@
 // removed with their owner).
 import fs from 'fs';
 import { unlink } from '../dist';
-import { leftoverNamesCleanedAfterEach } from './helpers/shm';
-import { exitOf, forkFixture, Peer } from './helpers/processes';
+import { leftoverNamesCleanedAfterEach, until } from './helpers/shm';
+import { exitOf, forkFixture, gone, Peer } from './helpers/processes';
 import { testName } from './helpers/names';
 
 interface Ready {
@@ -26,29 +26,6 @@ interface Ready {
 
 const exists = (name: string): boolean => fs.existsSync(`/dev/shm/${name}`);
 const leftovers = leftoverNamesCleanedAfterEach();
-
-async function until(cond: () => boolean, ms = 2000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
-
-/** Exited: ESRCH, or a zombie nobody reaps (the orphan's new parent may not be a real init). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 async function owner(cmd: Record<string, unknown>): Promise<{ peer: Peer; ready: Ready }> {
   const peer = forkFixture('registry-owner.js', [JSON.stringify(cmd)]);

@@ -1,6 +1,7 @@
 // Fork fixtures and talk to them: every test asserts the child's exit code and
 // signal, and afterEach kills anything a failed test left running.
 import { ChildProcess, fork } from 'child_process';
+import fs from 'fs';
 import path from 'path';
 
 export interface Exit {
@@ -69,4 +70,18 @@ export function exitOf(peer: Peer, ms = 30000): Promise<Exit> {
     peer.exited,
     new Promise<Exit>((_, reject) => setTimeout(() => reject(new Error('fixture did not exit in time')), ms).unref()),
   ]);
+}
+
+/** Exited: ESRCH, or a zombie nobody reaps (the orphan's new parent may not be a real init). */
+export function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }

@@ -301,16 +301,18 @@ Napi::Value Segment::GetClosed(const Napi::CallbackInfo& info) {
 // needs a handle to a region that has none yet).
 //
 // Every lock object makes one, so this skips node-addon-api's method wrapper
-// (its CallbackInfo and C++ exceptions) and the type-tag check: like the
-// ObjectWrap methods, it trusts napi_unwrap of `this`, which only the native
-// Segment objects that lib/segment/segment.ts keeps private ever are.
+// (its CallbackInfo and C++ exceptions), but not the type tag: `this` is
+// untrusted like any JS value.
 napi_value Segment::LockHandle(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg = nullptr, self = nullptr;
   void* data = nullptr;
   if (napi_get_cb_info(env, info, &argc, &arg, &self, &data) != napi_ok) return nullptr;
+  // The tag first: napi_unwrap alone would take another addon's wrapped object for ours.
+  bool ours = false;
   void* wrapped = nullptr;
-  if (napi_unwrap(env, self, &wrapped) != napi_ok || wrapped == nullptr)
+  if (napi_check_object_type_tag(env, self, &kSegmentTag, &ours) != napi_ok || !ours ||
+      napi_unwrap(env, self, &wrapped) != napi_ok || wrapped == nullptr)
     return PendStatus(env, Status::Lib(ErrorKind::kInvalidArgType, "lockHandle() must be called on a Segment"));
   MappingRef* mapping = static_cast<Segment*>(wrapped)->mapping_;
   if (mapping->closed())
